@@ -1,0 +1,91 @@
+"""AMY's infrastructure: the data tier both layouts share, then the layout's web tier."""
+
+import pulumi
+
+import stack_config
+from components.backups import Backups, BackupsArgs
+from components.cdn import Cdn, CdnArgs
+from components.certificates import Certificates, CertificatesArgs
+from components.database import Database, DatabaseArgs
+from components.logs import Logs, LogsArgs
+from components.network import Network, NetworkArgs
+from providers import make_providers, stack_opts
+
+try:
+    config = stack_config.from_pulumi()
+except stack_config.StackConfigError as error:
+    raise pulumi.RunError(str(error)) from None
+
+providers = make_providers(config)
+opts = stack_opts(providers)
+prefix = config.name_prefix
+protect = config.protect_stateful_resources
+
+network = Network(
+    f"{prefix}-network",
+    NetworkArgs(
+        cidr_block=config.network.vpc_cidr,
+        availability_zones=config.network.availability_zones,
+        nat_strategy=config.network.nat_strategy,
+    ),
+    opts,
+)
+logs = Logs(f"{prefix}-logs", LogsArgs(stack=config.stack, retention_days=config.log_retention_days, protect=protect), opts)
+database = Database(
+    f"{prefix}-db",
+    DatabaseArgs(
+        identifier=prefix,
+        settings=config.database,
+        subnet_ids=network.isolated_subnet_ids,
+        security_group_id=network.database_security_group.id,
+        log_retention_days=config.log_retention_days,
+        protect=protect,
+    ),
+    opts,
+)
+backups = Backups(
+    f"{prefix}-backups",
+    BackupsArgs(
+        name_prefix=prefix,
+        settings=config.backup,
+        database_arn=database.arn,
+        database_subnet_group_name=database.subnet_group_name,
+        database_security_group_id=network.database_security_group.id,
+        protect=protect,
+    ),
+    opts,
+)
+certificates = Certificates(
+    f"{prefix}-certificates",
+    CertificatesArgs(
+        zone_id=config.dns.zone_id,
+        domain=config.dns.domain,
+        static_domain=config.dns.static_domain,
+        cdn_provider=providers.cloudfront,
+    ),
+    opts,
+)
+cdn = Cdn(
+    f"{prefix}-cdn",
+    CdnArgs(
+        static_domain=config.dns.static_domain,
+        origin_domain=config.dns.domain,
+        zone_id=config.dns.zone_id,
+        certificate_arn=certificates.cdn_certificate_arn,
+    ),
+    opts,
+)
+
+# The web tier of `config.layout` joins here: it takes `network`'s subnets and
+# `app`/`entry` groups, `database`, `logs.groups`, `certificates` and `backups.dumps_bucket`.
+
+pulumi.export("layout", config.layout)
+pulumi.export("appVersion", str(config.app_version))
+pulumi.export("vpcId", network.vpc_id)
+pulumi.export("databaseAddress", database.address)
+pulumi.export("databaseSecretArn", database.master_user_secret_arn)
+pulumi.export("backupVault", backups.vault.name)
+pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)
+pulumi.export("staticUrl", f"https://{config.dns.static_domain}")
+pulumi.export("cdnDomain", cdn.distribution.domain_name)
+pulumi.export("logGroups", {source: group.name for source, group in logs.groups.items()})

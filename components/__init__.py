@@ -1,0 +1,1 @@
+"""One component per file; each owns one part of AMY's infrastructure."""

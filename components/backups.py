@@ -1,0 +1,250 @@
+"""AWS Backup for the database, and the bucket that keeps its dumps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from stack_config import BackupConfig
+
+# After the nightly quiet hours and clear of RDS's own 06:30-07:30 backup window.
+DAILY_SCHEDULE = "cron(0 3 * * ? *)"
+MONTHLY_SCHEDULE = "cron(0 3 1 * ? *)"
+RESTORE_TEST_SCHEDULE = "cron(0 10 ? * TUE *)"
+BACKUP_SERVICE_POLICIES = {
+    "backup": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    "restores": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+}
+INCOMPLETE_UPLOAD_DAYS = 7
+
+
+@dataclass
+class BackupsArgs:
+    name_prefix: str
+    settings: BackupConfig
+    database_arn: pulumi.Input[str]
+    database_subnet_group_name: pulumi.Input[str]
+    database_security_group_id: pulumi.Input[str]
+    protect: bool
+
+
+class Backups(pulumi.ComponentResource):
+    """A KMS-encrypted vault with daily and monthly recovery points of the database,
+    restore tests where enabled, and the versioned, TLS-only bucket for `pg_dump`s."""
+
+    key: aws.kms.Key
+    vault: aws.backup.Vault
+    plan: aws.backup.Plan
+    dumps_bucket: aws.s3.Bucket
+
+    def __init__(self, name: str, args: BackupsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("amy:data:Backups", name, None, opts)
+        self._name = name
+        self._args = args
+        self._stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{args.name_prefix}: backup vault and database dumps",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=self._stateful,
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias", name=f"alias/{args.name_prefix}-backups", target_key_id=self.key.key_id, opts=self._child
+        )
+        role = self._service_role()
+        self._vault_and_plan(role)
+        if args.settings.restore_testing:
+            self._restore_testing(role)
+        self.dumps_bucket = self._dumps_bucket()
+        self.register_outputs({"vault": self.vault.name, "plan": self.plan.id, "dumps_bucket": self.dumps_bucket.bucket})
+
+    def _service_role(self) -> aws.iam.Role:
+        role = aws.iam.Role(
+            f"{self._name}-role",
+            description="AWS Backup: back up and restore AMY's database",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "backup.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=self._child,
+        )
+        for purpose, policy_arn in BACKUP_SERVICE_POLICIES.items():
+            aws.iam.RolePolicyAttachment(
+                f"{self._name}-role-{purpose}",
+                role=role.name,
+                policy_arn=policy_arn,
+                opts=self._child,
+            )
+        return role
+
+    def _vault_and_plan(self, role: aws.iam.Role) -> None:
+        settings = self._args.settings
+        self.vault = aws.backup.Vault(
+            f"{self._name}-vault",
+            name=self._args.name_prefix,
+            kms_key_arn=self.key.arn,
+            force_destroy=False,
+            opts=self._stateful,
+        )
+        self.plan = aws.backup.Plan(
+            f"{self._name}-plan",
+            name=self._args.name_prefix,
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name="daily",
+                    target_vault_name=self.vault.name,
+                    schedule=DAILY_SCHEDULE,
+                    start_window=60,
+                    completion_window=360,
+                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.daily_retention_days),
+                ),
+                aws.backup.PlanRuleArgs(
+                    rule_name="monthly",
+                    target_vault_name=self.vault.name,
+                    schedule=MONTHLY_SCHEDULE,
+                    start_window=60,
+                    completion_window=360,
+                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.monthly_retention_days),
+                ),
+            ],
+            opts=self._stateful,
+        )
+        aws.backup.Selection(
+            f"{self._name}-database",
+            name=f"{self._args.name_prefix}-database",
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            resources=[self._args.database_arn],
+            opts=self._stateful,
+        )
+
+    def _restore_testing(self, role: aws.iam.Role) -> None:
+        # Restore testing names allow only letters, digits and underscores.
+        plan_name = f"{self._args.name_prefix.replace('-', '_')}_restore_test"
+        restore_plan = aws.backup.RestoreTestingPlan(
+            f"{self._name}-restore-test",
+            name=plan_name,
+            schedule_expression=RESTORE_TEST_SCHEDULE,
+            start_window_hours=24,
+            recovery_point_selection=aws.backup.RestoreTestingPlanRecoveryPointSelectionArgs(
+                algorithm="LATEST_WITHIN_WINDOW",
+                include_vaults=[self.vault.arn],
+                recovery_point_types=["SNAPSHOT"],
+                selection_window_days=7,
+            ),
+            opts=self._child,
+        )
+        aws.backup.RestoreTestingSelection(
+            f"{self._name}-restore-test-database",
+            name="database",
+            restore_testing_plan_name=restore_plan.name,
+            protected_resource_type="RDS",
+            protected_resource_arns=[self._args.database_arn],
+            iam_role_arn=role.arn,
+            # Restore into the database's own isolated subnets and group, never the default VPC.
+            restore_metadata_overrides={
+                "dbSubnetGroupName": self._args.database_subnet_group_name,
+                "vpcSecurityGroupIds": pulumi.Output.json_dumps([self._args.database_security_group_id]),
+            },
+            validation_window_hours=1,
+            opts=self._child,
+        )
+
+    def _dumps_bucket(self) -> aws.s3.Bucket:
+        name = f"{self._name}-dumps"
+        bucket = aws.s3.Bucket(name, force_destroy=False, opts=self._stateful)
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=self._child,
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=self._child,
+        )
+        aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=self._child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms",
+                        kms_master_key_id=self.key.arn,
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+            opts=self._child,
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(tls_only_policy),
+            opts=self._child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                # Dumps overwrite one key per kind; their history lives in noncurrent versions.
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-old-dumps",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=self._args.settings.daily_retention_days,
+                    ),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
+                    ),
+                )
+            ],
+            opts=self._child,
+        )
+        return bucket
+
+
+def tls_only_policy(bucket_arn: str) -> str:
+    """A bucket policy refusing every request that does not come over TLS."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )

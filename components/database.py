@@ -1,0 +1,122 @@
+"""AMY's PostgreSQL database on RDS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from stack_config import DatabaseConfig
+
+DATABASE_NAME = "amy"
+MASTER_USERNAME = "amy"
+SLOW_STATEMENT_MS = 1000
+PERFORMANCE_INSIGHTS_FREE_DAYS = 7
+LOG_EXPORTS = ("postgresql", "upgrade")
+
+
+@dataclass
+class DatabaseArgs:
+    identifier: str
+    settings: DatabaseConfig
+    subnet_ids: pulumi.Input[Sequence[str]]
+    security_group_id: pulumi.Input[str]
+    log_retention_days: int
+    protect: bool
+
+
+class Database(pulumi.ComponentResource):
+    """RDS PostgreSQL in the isolated subnets, encrypted, TLS-only, backed up daily.
+
+    The master password lives in Secrets Manager, rotated by RDS; no secret
+    passes through the stack. Changes wait for the maintenance window.
+    """
+
+    instance: aws.rds.Instance
+    subnet_group_name: pulumi.Output[str]
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    arn: pulumi.Output[str]
+    master_user_secret_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("amy:data:Database", name, None, opts)
+        settings = args.settings
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        # Made before the instance, or RDS creates them itself with no retention.
+        log_groups = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-log-{export}",
+                name=f"/aws/rds/instance/{args.identifier}/{export}",
+                retention_in_days=args.log_retention_days,
+                opts=stateful,
+            )
+            for export in LOG_EXPORTS
+        ]
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            subnet_ids=args.subnet_ids,
+            description="Isolated subnets of AMY's database",
+            opts=stateful,
+        )
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-parameters",
+            family=settings.parameter_group_family,
+            description="AMY: TLS only, slow statements logged",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot"),
+                aws.rds.ParameterGroupParameterArgs(
+                    name="log_min_duration_statement", value=str(SLOW_STATEMENT_MS), apply_method="immediate"
+                ),
+            ],
+            opts=stateful,
+        )
+        self.instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=args.identifier,
+            engine="postgres",
+            engine_version=settings.engine_version,
+            instance_class=settings.instance_class,
+            allocated_storage=settings.allocated_storage_gb,
+            max_allocated_storage=settings.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            db_name=DATABASE_NAME,
+            username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[args.security_group_id],
+            parameter_group_name=parameter_group.name,
+            publicly_accessible=False,
+            multi_az=settings.multi_az,
+            backup_retention_period=settings.backup_retention_days,
+            backup_window=settings.backup_window,
+            maintenance_window=settings.maintenance_window,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=False,
+            deletion_protection=settings.deletion_protection,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{args.identifier}-final",
+            performance_insights_enabled=True,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_FREE_DAYS,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            apply_immediately=False,
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups)),
+        )
+        self.subnet_group_name = subnet_group.name
+        self.address = self.instance.address
+        self.port = self.instance.port
+        self.arn = self.instance.arn
+        self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
+        self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
+
+
+def _secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
+    if not secrets or secrets[0].secret_arn is None:
+        raise ValueError("RDS reported no master user secret although manage_master_user_password is set")
+    return secrets[0].secret_arn

@@ -1,0 +1,333 @@
+"""Runs the Pulumi program for a stack in-process under Pulumi's mock monitor.
+
+The config is what the Pulumi CLI would hand the program: Pulumi.yaml's
+defaults overlaid with Pulumi.<stack>.yaml, passed the same way (PULUMI_CONFIG).
+Every registration is recorded with its type, name, parent, inputs and
+options. Tests, the offline plan and the policy check all run through `run`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "amy"
+ACCOUNT_ID = "123456789012"
+# CloudFront distributions all live in this Route 53 zone.
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+# A stand-in for values the stack file holds encrypted; the harness cannot decrypt them.
+SECRET_PLACEHOLDER = "mock-secret"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource as the program registered it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    remote: bool
+    inputs: dict[str, Any]
+    provider: str
+    # Package name to provider reference, as given to remote components.
+    providers: dict[str, str]
+    dependencies: tuple[str, ...]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    ignore_changes: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]
+    import_id: str
+    aliases: tuple[str, ...]
+
+    @property
+    def provider_urn(self) -> str:
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "remote": self.remote,
+            "provider": self.provider_urn,
+            "providers": {package: ref.rsplit("::", 1)[0] for package, ref in sorted(self.providers.items())},
+            "inputs": self.inputs,
+            "options": {
+                "protect": self.protect,
+                "retainOnDelete": self.retain_on_delete,
+                "deleteBeforeReplace": self.delete_before_replace,
+                "ignoreChanges": list(self.ignore_changes),
+                "replaceOnChanges": list(self.replace_on_changes),
+                "importId": self.import_id,
+                "dependencies": sorted(self.dependencies),
+                "aliases": list(self.aliases),
+            },
+        }
+
+
+@dataclass
+class Plan:
+    """Everything one run of the program registered, and what it exported."""
+
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_} {name or ''} in {self.stack}, found {len(found)}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        for registration in self.registrations:
+            if registration.urn == urn:
+                return registration
+        raise LookupError(urn)
+
+    def children(self, parent_urn: str) -> list[Registration]:
+        return [r for r in self.registrations if r.parent == parent_urn]
+
+    def descendants(self, parent_urn: str) -> Iterator[Registration]:
+        for child in self.children(parent_urn):
+            yield child
+            yield from self.descendants(child.urn)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "outputs": self.outputs,
+            "resources": [r.as_json() for r in sorted(self.registrations, key=lambda r: r.urn)],
+        }
+
+
+def _encode(value: Any) -> str:
+    """A stack-file value as the CLI hands it to the program: a string, JSON for structures."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None = None) -> tuple[dict[str, str], list[str]]:
+    """The config of `stack` with project defaults, and the keys that are secret.
+
+    `overrides` maps full keys (`amy:layout`) to values; None removes a key.
+    """
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    values: dict[str, str] = {}
+    for key, spec in (project.get("config") or {}).items():
+        full_key = key if ":" in key else f"{PROJECT}:{key}"
+        if isinstance(spec, dict) and "default" in spec:
+            values[full_key] = _encode(spec["default"])
+    stack_file = ROOT / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists():
+        raise FileNotFoundError(f"no stack file {stack_file.name}; stacks: {', '.join(known_stacks())}")
+    secret_keys: list[str] = []
+    for key, value in (yaml.safe_load(stack_file.read_text()).get("config") or {}).items():
+        if isinstance(value, dict) and "secure" in value:
+            values[key] = SECRET_PLACEHOLDER
+            secret_keys.append(key)
+        else:
+            values[key] = _encode(value)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = _encode(value)
+    return values, secret_keys
+
+
+def known_stacks() -> list[str]:
+    return sorted(path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml"))
+
+
+def _plain(value: Any) -> Any:
+    """Protobuf numbers arrive as floats; keep whole ones whole so plans read as written."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items() if not key.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+class FakeCloud(mocks.Mocks):
+    """Answers registrations with the outputs AWS and awsx would compute."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def _suffix(self, name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        suffix = self._suffix(f"{args.typ}::{args.name}")
+        if not args.custom:
+            # A remote component's outputs differ from its inputs in name and shape.
+            return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix)
+        physical = inputs.get("name") or f"{args.name}-{suffix[:7]}"
+        service = args.typ.split(":")[1].split("/")[0]
+        state: dict[str, Any] = {
+            "name": physical,
+            "arn": f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{args.name}/{physical}",
+            **inputs,
+        }
+        state.update(self._computed(args.typ, inputs, physical, suffix))
+        return f"{args.name}-{suffix}", state
+
+    def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str) -> dict[str, Any]:
+        region = self.region
+        match type_:
+            case "awsx:ec2:Vpc":
+                zones = inputs.get("availabilityZoneNames") or [f"{region}a", f"{region}b"]
+                return {
+                    "vpcId": f"vpc-{suffix}",
+                    **{
+                        f"{kind}SubnetIds": [f"subnet-{kind}-{zone[-1]}-{suffix}" for zone in zones]
+                        for kind in ("public", "private", "isolated")
+                    },
+                }
+            case "aws:rds/instance:Instance":
+                identifier = inputs.get("identifier", physical)
+                host = f"{identifier}.c0ffee{suffix[:6]}.{region}.rds.amazonaws.com"
+                return {
+                    "address": host,
+                    "endpoint": f"{host}:5432",
+                    "port": 5432,
+                    "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{identifier}",
+                    "masterUserSecrets": [
+                        {
+                            "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{suffix}",
+                            "secretStatus": "active",
+                            "kmsKeyId": f"arn:aws:kms:{region}:{ACCOUNT_ID}:alias/aws/secretsmanager",
+                        }
+                    ],
+                }
+            case "aws:acm/certificate:Certificate":
+                domain = inputs["domainName"]
+                return {
+                    "arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{suffix}",
+                    "domainValidationOptions": [
+                        {
+                            "domainName": domain,
+                            "resourceRecordName": f"_{suffix}.{domain}.",
+                            "resourceRecordType": "CNAME",
+                            "resourceRecordValue": f"_{suffix}.acm-validations.aws.",
+                        }
+                    ],
+                }
+            case "aws:route53/record:Record":
+                return {"fqdn": inputs["name"].rstrip(".")}
+            case "aws:cloudfront/distribution:Distribution":
+                return {
+                    "domainName": f"d{suffix}.cloudfront.net",
+                    "hostedZoneId": CLOUDFRONT_ZONE_ID,
+                    "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E{suffix.upper()}",
+                }
+            case "aws:s3/bucket:Bucket":
+                bucket = inputs.get("bucket") or physical
+                return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+            case "aws:kms/key:Key":
+                key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
+                return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
+            case "aws:iam/role:Role":
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:backup/vault:Vault":
+                return {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return {"id": f"sg-{suffix}"}
+        return {}
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        raise NotImplementedError(
+            f"the program invoked {args.token}, which has no mock in tooling/harness.py; "
+            "give it one, or take the value from stack config instead"
+        )
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """The mock monitor, keeping each registration's parent and options as well."""
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=request.custom,
+                    remote=request.remote,
+                    inputs=_plain(rpc.deserialize_properties(request.object)),
+                    provider=request.provider,
+                    providers=dict(request.providers),
+                    dependencies=tuple(request.dependencies),
+                    protect=request.protect,
+                    retain_on_delete=request.retainOnDelete,
+                    delete_before_replace=request.deleteBeforeReplace,
+                    ignore_changes=tuple(request.ignoreChanges),
+                    replace_on_changes=tuple(request.replaceOnChanges),
+                    import_id=request.importId,
+                    aliases=tuple(str(alias) for alias in request.aliasURNs),
+                )
+            )
+        return response
+
+
+def run(stack: str, overrides: Mapping[str, Any | None] | None = None) -> Plan:
+    """Run `__main__.py` for `stack` as `pulumi preview` would, and return what it registered.
+
+    Raises `pulumi.RunError` with the program's message when the config is bad.
+    """
+    values, secret_keys = stack_config_values(stack, overrides)
+    os.environ["PULUMI_CONFIG"] = json.dumps(values)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys)
+    pulumi.runtime.set_all_config({}, [])
+
+    monitor = RecordingMonitor(FakeCloud(values.get(f"{PROJECT}:region", "us-east-1")))
+    settings.ROOT.set(None)
+    mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
+    exports: dict[str, Any] = {}
+
+    async def program() -> None:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        root = settings.get_root_resource()
+        outputs = getattr(root, "outputs", {})
+        exports.update(await pulumi.Output.from_input(outputs).future() or {})
+
+    _sync_await(run_pulumi_func(program))
+    return Plan(stack=stack, registrations=list(monitor.registrations), outputs=_plain(exports))
