@@ -13,7 +13,7 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +41,16 @@ class Registration:
     """One resource as the program registered it."""
 
     urn: str
+    # The id the fake cloud gave the resource, which other inputs refer to.
+    id: str
     type: str
     name: str
     parent: str
     custom: bool
     remote: bool
     inputs: dict[str, Any]
+    # What the fake cloud answered: the inputs plus computed values like ids and ARNs.
+    outputs: dict[str, Any]
     provider: str
     # Package name to provider reference, as given to remote components.
     providers: dict[str, str]
@@ -66,6 +70,7 @@ class Registration:
     def as_json(self) -> dict[str, Any]:
         return {
             "urn": self.urn,
+            "id": self.id,
             "type": self.type,
             "name": self.name,
             "parent": self.parent,
@@ -287,12 +292,14 @@ class RecordingMonitor(mocks.MockMonitor):
             self.registrations.append(
                 Registration(
                     urn=response.urn,
+                    id=response.id,
                     type=request.type,
                     name=request.name,
                     parent=request.parent,
                     custom=request.custom,
                     remote=request.remote,
                     inputs=_plain(rpc.deserialize_properties(request.object)),
+                    outputs=_plain(self.resources[response.urn].state),
                     provider=request.provider,
                     providers=dict(request.providers),
                     dependencies=tuple(request.dependencies),
@@ -308,26 +315,49 @@ class RecordingMonitor(mocks.MockMonitor):
         return response
 
 
-def run(stack: str, overrides: Mapping[str, Any | None] | None = None) -> Plan:
-    """Run `__main__.py` for `stack` as `pulumi preview` would, and return what it registered.
+class ProgramError(Exception):
+    """The program failed; `registrations` holds what it registered before failing."""
 
-    Raises `pulumi.RunError` with the program's message when the config is bad.
-    """
-    values, secret_keys = stack_config_values(stack, overrides)
-    os.environ["PULUMI_CONFIG"] = json.dumps(values)
-    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys)
+    def __init__(self, message: str, registrations: list[Registration]) -> None:
+        super().__init__(message)
+        self.registrations = registrations
+
+
+def record(
+    stack: str, program: Callable[[], object], config: Mapping[str, str] | None = None, secret_keys: list[str] | None = None
+) -> Plan:
+    """Run `program` under the mocks as stack `stack` with `config`, recording what it registers."""
+    os.environ["PULUMI_CONFIG"] = json.dumps(dict(config or {}))
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys or [])
     pulumi.runtime.set_all_config({}, [])
 
-    monitor = RecordingMonitor(FakeCloud(values.get(f"{PROJECT}:region", "us-east-1")))
+    region = (config or {}).get(f"{PROJECT}:region", "us-east-1")
+    monitor = RecordingMonitor(FakeCloud(region))
     settings.ROOT.set(None)
     mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
     exports: dict[str, Any] = {}
 
-    async def program() -> None:
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
-        root = settings.get_root_resource()
-        outputs = getattr(root, "outputs", {})
+    async def main() -> None:
+        program()
+        outputs = getattr(settings.get_root_resource(), "outputs", {})
         exports.update(await pulumi.Output.from_input(outputs).future() or {})
 
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(main))
+    except pulumi.RunError as error:
+        raise ProgramError(str(error), list(monitor.registrations)) from None
     return Plan(stack=stack, registrations=list(monitor.registrations), outputs=_plain(exports))
+
+
+def run(stack: str, overrides: Mapping[str, Any | None] | None = None) -> Plan:
+    """Run `__main__.py` for `stack` as `pulumi preview` would, and return what it registered.
+
+    Raises `ProgramError` with the program's message, e.g. when the config is bad.
+    """
+    values, secret_keys = stack_config_values(stack, overrides)
+    return record(
+        stack,
+        lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
+        values,
+        secret_keys,
+    )

@@ -1,0 +1,127 @@
+"""Backups alone: an encrypted vault, daily and monthly rules, restore tests, a locked-down dumps bucket."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.backups import Backups, BackupsArgs
+from stack_config import BackupConfig
+from tooling.harness import Plan, record
+
+DATABASE_ARN = "arn:aws:rds:us-east-1:123456789012:db:amy-unit"
+
+
+def build(restore_testing: bool = True, protect: bool = True) -> Plan:
+    return record(
+        "unit",
+        lambda: Backups(
+            "backups",
+            BackupsArgs(
+                name_prefix="amy-unit",
+                settings=BackupConfig(daily_retention_days=35, monthly_retention_days=365, restore_testing=restore_testing),
+                database_arn=DATABASE_ARN,
+                database_subnet_group_name="amy-unit-db-subnets",
+                database_security_group_id="sg-database",
+                protect=protect,
+            ),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return build()
+
+
+def test_vault_is_encrypted_with_a_rotating_key_of_its_own(plan: Plan) -> None:
+    key = plan.one("aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.inputs["deletionWindowInDays"] == 30
+    vault = plan.one("aws:backup/vault:Vault").inputs
+    assert vault["kmsKeyArn"] == key.outputs["arn"]
+    assert vault["forceDestroy"] is False
+
+
+def test_plan_keeps_dailies_and_monthlies_for_the_configured_days(plan: Plan) -> None:
+    rules = {rule["ruleName"]: rule for rule in plan.one("aws:backup/plan:Plan").inputs["rules"]}
+    assert rules["daily"]["lifecycle"]["deleteAfter"] == 35
+    assert rules["monthly"]["lifecycle"]["deleteAfter"] == 365
+    assert rules["daily"]["schedule"] == "cron(0 3 * * ? *)"
+    assert rules["monthly"]["schedule"] == "cron(0 3 1 * ? *)"
+    vault_name = plan.one("aws:backup/vault:Vault").outputs["name"]
+    assert {rule["targetVaultName"] for rule in rules.values()} == {vault_name}
+
+
+def test_selection_covers_the_database_with_the_service_role(plan: Plan) -> None:
+    selection = plan.one("aws:backup/selection:Selection").inputs
+    assert selection["resources"] == [DATABASE_ARN]
+    assert selection["iamRoleArn"] == plan.one("aws:iam/role:Role").outputs["arn"]
+    trust = json.loads(plan.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "backup.amazonaws.com"}
+    attached = sorted(
+        a.inputs["policyArn"].rsplit("/", 1)[1] for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    )
+    assert attached == ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]
+
+
+def test_restore_testing_restores_the_database_into_its_own_subnets(plan: Plan) -> None:
+    restore_plan = plan.one("aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs
+    assert restore_plan["name"] == "amy_unit_restore_test"
+    assert restore_plan["recoveryPointSelection"]["includeVaults"] == [plan.one("aws:backup/vault:Vault").outputs["arn"]]
+    selection = plan.one("aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs
+    assert selection["protectedResourceType"] == "RDS"
+    assert selection["protectedResourceArns"] == [DATABASE_ARN]
+    assert selection["restoreMetadataOverrides"] == {
+        "dbSubnetGroupName": "amy-unit-db-subnets",
+        "vpcSecurityGroupIds": '["sg-database"]',
+    }
+
+
+def test_restore_testing_can_be_turned_off() -> None:
+    off = build(restore_testing=False)
+    assert not off.of_type("aws:backup/restoreTestingPlan:RestoreTestingPlan")
+    assert not off.of_type("aws:backup/restoreTestingSelection:RestoreTestingSelection")
+
+
+def test_dumps_bucket_is_versioned_encrypted_and_private(plan: Plan) -> None:
+    assert plan.one("aws:s3/bucketVersioning:BucketVersioning").inputs["versioningConfiguration"]["status"] == "Enabled"
+    rule = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"][0]
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": plan.one("aws:kms/key:Key").outputs["arn"],
+    }
+    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    for setting in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        assert block[setting] is True, setting
+    ownership = plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+
+
+def test_dumps_bucket_refuses_requests_without_tls(plan: Plan) -> None:
+    bucket_arn = plan.one("aws:s3/bucket:Bucket").outputs["arn"]
+    policy = json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statement["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+
+
+def test_dumps_lifecycle_expires_old_versions_after_the_daily_retention(plan: Plan) -> None:
+    [rule] = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 35
+    assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7
+
+
+def test_stateful_parts_are_protected(plan: Plan) -> None:
+    protected = {r.type for r in plan.registrations if r.protect}
+    assert protected == {
+        "aws:kms/key:Key",
+        "aws:backup/vault:Vault",
+        "aws:backup/plan:Plan",
+        "aws:backup/selection:Selection",
+        "aws:s3/bucket:Bucket",
+    }
+    assert not any(r.protect for r in build(protect=False).registrations)

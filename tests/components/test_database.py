@@ -1,0 +1,126 @@
+"""The database alone: private, encrypted, TLS-only, backed up, protected when asked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from components.database import Database, DatabaseArgs
+from stack_config import DatabaseConfig
+from tooling.harness import Plan, record
+
+INSTANCE = "aws:rds/instance:Instance"
+SETTINGS = DatabaseConfig(
+    engine_version="16",
+    instance_class="db.t4g.medium",
+    allocated_storage_gb=50,
+    max_allocated_storage_gb=200,
+    multi_az=True,
+    backup_retention_days=35,
+    backup_window="06:30-07:30",
+    maintenance_window="sun:08:00-sun:09:00",
+    deletion_protection=True,
+)
+
+
+def build(settings: DatabaseConfig = SETTINGS, protect: bool = True) -> Plan:
+    return record(
+        "unit",
+        lambda: Database(
+            "db",
+            DatabaseArgs(
+                identifier="amy-unit",
+                settings=settings,
+                subnet_ids=["subnet-isolated-a", "subnet-isolated-b"],
+                security_group_id="sg-database",
+                log_retention_days=30,
+                protect=protect,
+            ),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return build()
+
+
+def test_instance_is_private_encrypted_gp3_with_storage_autoscaling(plan: Plan) -> None:
+    instance = plan.one(INSTANCE).inputs
+    assert instance["engine"] == "postgres"
+    assert instance["engineVersion"] == "16"
+    assert instance["publiclyAccessible"] is False
+    assert instance["storageEncrypted"] is True
+    assert instance["storageType"] == "gp3"
+    assert (instance["allocatedStorage"], instance["maxAllocatedStorage"]) == (50, 200)
+    assert instance["vpcSecurityGroupIds"] == ["sg-database"]
+
+
+def test_subnet_group_uses_the_given_isolated_subnets(plan: Plan) -> None:
+    group = plan.one("aws:rds/subnetGroup:SubnetGroup")
+    assert group.inputs["subnetIds"] == ["subnet-isolated-a", "subnet-isolated-b"]
+    assert plan.one(INSTANCE).inputs["dbSubnetGroupName"] == group.outputs["name"]
+    parameters = plan.one("aws:rds/parameterGroup:ParameterGroup")
+    assert plan.one(INSTANCE).inputs["parameterGroupName"] == parameters.outputs["name"]
+
+
+def test_master_password_is_managed_by_secrets_manager_not_the_stack(plan: Plan) -> None:
+    instance = plan.one(INSTANCE).inputs
+    assert instance["manageMasterUserPassword"] is True
+    assert "password" not in instance
+    assert "passwordWo" not in instance
+
+
+def test_parameter_group_forces_tls_and_logs_slow_statements(plan: Plan) -> None:
+    group = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs
+    assert group["family"] == "postgres16"
+    parameters = {p["name"]: p["value"] for p in group["parameters"]}
+    assert parameters["rds.force_ssl"] == "1"
+    assert int(parameters["log_min_duration_statement"]) > 0
+
+
+def test_backups_windows_and_snapshots(plan: Plan) -> None:
+    instance = plan.one(INSTANCE).inputs
+    assert instance["backupRetentionPeriod"] == 35
+    assert instance["backupWindow"] == "06:30-07:30"
+    assert instance["maintenanceWindow"] == "sun:08:00-sun:09:00"
+    assert instance["copyTagsToSnapshot"] is True
+    assert instance["deleteAutomatedBackups"] is False
+    assert instance["skipFinalSnapshot"] is False
+    assert instance["finalSnapshotIdentifier"] == "amy-unit-final"
+    assert instance["deletionProtection"] is True
+
+
+def test_insights_upgrades_and_changes_wait_for_the_window(plan: Plan) -> None:
+    instance = plan.one(INSTANCE).inputs
+    assert instance["performanceInsightsEnabled"] is True
+    assert instance["autoMinorVersionUpgrade"] is True
+    assert instance["allowMajorVersionUpgrade"] is False
+    assert instance["applyImmediately"] is False
+
+
+def test_exported_logs_have_retention_and_exist_before_the_instance(plan: Plan) -> None:
+    groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert sorted(g.inputs["name"] for g in groups) == [
+        "/aws/rds/instance/amy-unit/postgresql",
+        "/aws/rds/instance/amy-unit/upgrade",
+    ]
+    assert all(g.inputs["retentionInDays"] == 30 for g in groups)
+    instance = plan.one(INSTANCE)
+    assert instance.inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    assert {g.urn for g in groups} <= set(instance.dependencies)
+
+
+def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:
+    for type_ in (INSTANCE, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"):
+        assert plan.one(type_).protect, type_
+
+
+def test_nothing_is_protected_when_not_asked() -> None:
+    unprotected = build(replace(SETTINGS, deletion_protection=False, multi_az=False), protect=False)
+    assert not any(r.protect for r in unprotected.registrations)
+    instance = unprotected.one(INSTANCE).inputs
+    assert instance["deletionProtection"] is False
+    assert instance["multiAz"] is False
+    assert instance["skipFinalSnapshot"] is False

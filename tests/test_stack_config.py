@@ -1,0 +1,181 @@
+"""The stack config: both committed stacks load; bad input gets one error naming every problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+import stack_config
+from stack_config import StackConfigError, load
+from tooling.harness import ROOT, ProgramError, run, stack_config_values
+
+
+def config(stack: str = "production", **overrides: Any) -> dict[str, str]:
+    """The committed config of `stack` with `amy:` keys overridden (None removes one)."""
+    values, _ = stack_config_values(stack, {f"amy:{key}": value for key, value in overrides.items()})
+    return values
+
+
+def problems(stack: str = "production", **overrides: Any) -> list[str]:
+    with pytest.raises(StackConfigError) as raised:
+        load(stack, config(stack, **overrides))
+    return raised.value.problems
+
+
+def test_production_loads_as_the_legacy_layout_with_long_retention() -> None:
+    loaded = load("production", config("production"))
+    assert loaded.layout == "legacy"
+    assert loaded.cache_mode == "local"
+    assert loaded.database.backup_retention_days == 35
+    assert loaded.backup.daily_retention_days == 35
+    assert loaded.backup.monthly_retention_days == 365
+    assert loaded.backup.restore_testing is True
+    assert loaded.log_retention_days == 365
+    assert loaded.protect_stateful_resources is True
+    assert loaded.database.deletion_protection is True
+    assert loaded.network.availability_zones == ("us-east-1a", "us-east-1b")
+
+
+def test_testing_loads_as_the_ecs_layout_with_short_retention() -> None:
+    loaded = load("testing", config("testing"))
+    assert loaded.layout == "ecs"
+    assert loaded.cache_mode == "none"
+    assert loaded.database.backup_retention_days == 7
+    assert loaded.log_retention_days == 30
+    assert loaded.protect_stateful_resources is False
+
+
+def test_config_is_frozen() -> None:
+    loaded = load("testing", config("testing"))
+    with pytest.raises(AttributeError):
+        loaded.layout = "legacy"  # type: ignore[misc]
+
+
+def test_app_version_names_snapshots_as_the_operators_do() -> None:
+    loaded = load("production", config(appVersion="4.10.0"))
+    assert str(loaded.app_version) == "v4.10.0"
+    assert loaded.app_version.slug == "v4-10-0"
+
+
+def test_availability_zones_can_be_given() -> None:
+    loaded = load("production", config(availabilityZones=["us-east-1c", "us-east-1d"]))
+    assert loaded.network.availability_zones == ("us-east-1c", "us-east-1d")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"layout": "kubernetes"}, "amy:layout must be one of legacy, ecs; got 'kubernetes'"),
+        ({"layout": None}, "amy:layout is required"),
+        ({"region": "mars-north-1a"}, "amy:region must be an AWS region"),
+        ({"dbBackupRetentionDays": 1}, "amy:dbBackupRetentionDays must be between 7 and 35 days; got 1"),
+        ({"dbBackupRetentionDays": 36}, "amy:dbBackupRetentionDays must be between 7 and 35 days; got 36"),
+        ({"dbBackupRetentionDays": "seven"}, "amy:dbBackupRetentionDays must be an integer, got 'seven'"),
+        ({"backupDailyRetentionDays": 3}, "amy:backupDailyRetentionDays must be between 7 and 36500 days; got 3"),
+        ({"domain": "AMY..carpentries.org"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amy.example.com"}, "amy:domain must be inside the zone carpentries.org"),
+        ({"staticDomain": "https://static.carpentries.org"}, "amy:staticDomain must be a lower-case DNS name"),
+        ({"staticDomain": "amy.carpentries.org"}, "amy:staticDomain must differ from amy:domain"),
+        ({"zoneId": None}, "amy:zoneId is required"),
+        ({"zoneId": "carpentries.org"}, "amy:zoneId must be a Route 53 hosted zone id"),
+        ({"zoneName": "not a zone"}, "amy:zoneName must be a lower-case DNS name"),
+        ({"dbInstanceClass": "t3.medium"}, "amy:dbInstanceClass must be an RDS class"),
+        ({"dbInstanceClass": "db.x2g.large"}, "amy:dbInstanceClass must be an RDS class"),
+        ({"dbInstanceClass": "db.t3.micro"}, "amy:dbInstanceClass must be an RDS class"),
+        ({"dbAllocatedStorageGb": -20}, "amy:dbAllocatedStorageGb must be between 20 and 65536 GiB; got -20"),
+        ({"dbMaxAllocatedStorageGb": -1}, "amy:dbMaxAllocatedStorageGb must be between 20 and 65536 GiB; got -1"),
+        (
+            {"dbAllocatedStorageGb": 100, "dbMaxAllocatedStorageGb": 105},
+            "amy:dbMaxAllocatedStorageGb must be at least 10% above amy:dbAllocatedStorageGb (100)",
+        ),
+        (
+            {"backupDailyRetentionDays": 35, "backupMonthlyRetentionDays": 30},
+            "amy:backupMonthlyRetentionDays must be at least amy:backupDailyRetentionDays (35)",
+        ),
+        ({"logRetentionDays": 10}, "amy:logRetentionDays must be a period CloudWatch Logs accepts"),
+        ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
+        ({"cacheMode": "memcached"}, "amy:cacheMode must be one of none, local, elasticache; got 'memcached'"),
+        ({"cacheMode": "elasticache"}, "amy:cacheMode must be one of none, local with layout 'legacy'"),
+        ({"layout": "ecs", "natStrategy": "none", "cacheMode": "none"}, "amy:natStrategy must be single or one-per-az"),
+        ({"natStrategy": "two"}, "amy:natStrategy must be one of none, single, one-per-az"),
+        ({"vpcCidr": "10.0.0.0/8"}, "amy:vpcCidr must have a prefix between /16 and /22"),
+        ({"vpcCidr": "10.0.0.300/16"}, "amy:vpcCidr must be an IPv4 network"),
+        ({"availabilityZones": ["eu-west-1a", "eu-west-1b"]}, "amy:availabilityZones must be zones of region us-east-1"),
+        ({"availabilityZones": ["us-east-1a"]}, "amy:availabilityZones must name exactly two distinct zones"),
+        ({"availabilityZones": "us-east-1a"}, "amy:availabilityZones must be a list of strings"),
+        ({"dbEngineVersion": "16.4"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
+        ({"dbEngineVersion": "9"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
+        ({"dbMultiAz": "yes"}, "amy:dbMultiAz must be true or false, got 'yes'"),
+        ({"dbBackupWindow": "25:00-26:00"}, "amy:dbBackupWindow must be a daily UTC window"),
+        ({"dbBackupWindow": "06:30-06:45"}, "amy:dbBackupWindow must last at least 30 minutes"),
+        ({"dbMaintenanceWindow": "sunday 08:00"}, "amy:dbMaintenanceWindow must be a weekly UTC window"),
+        ({"dbMaintenanceWindow": "tue:07:00-tue:08:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
+        ({"dbMaintenanceWindow": "sat:23:00-sun:07:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
+        ({"appVersion": "latest"}, "amy:appVersion must be a release tag like v4.7.2; got 'latest'"),
+        (
+            {"dbBackupRetentionDay": 7},
+            "amy:dbBackupRetentionDay is not a key this program reads; did you mean amy:dbBackupRetentionDays?",
+        ),
+    ],
+)
+def test_bad_input_is_named_with_what_is_allowed(overrides: dict[str, Any], expected: str) -> None:
+    found = problems(**overrides)
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+def test_maintenance_window_adjacent_to_backups_is_accepted() -> None:
+    loaded = load("production", config(dbBackupWindow="06:30-07:30", dbMaintenanceWindow="mon:07:30-mon:08:00"))
+    assert loaded.database.maintenance_window == "mon:07:30-mon:08:00"
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(layout="swarm", dbBackupRetentionDays=1, domain="nope", zoneId=None, logRetentionDays=2)
+    assert len(found) == 5
+    for key in ("layout", "dbBackupRetentionDays", "domain", "zoneId", "logRetentionDays"):
+        assert any(problem.startswith(f"amy:{key} ") for problem in found), (key, found)
+
+
+def test_the_error_names_the_stack_and_counts_the_problems() -> None:
+    with pytest.raises(StackConfigError) as raised:
+        load("production", config(layout="swarm", cacheMode="x"))
+    message = str(raised.value)
+    assert message.startswith("stack 'production': 2 configuration problem(s):")
+    assert "\n  - amy:layout must be one of legacy, ecs" in message
+
+
+def test_bad_config_stops_the_program_before_any_resource_is_registered() -> None:
+    with pytest.raises(ProgramError) as raised:
+        run("production", {"amy:dbBackupRetentionDays": 1, "amy:layout": "swarm"})
+    assert "amy:dbBackupRetentionDays must be between 7 and 35 days; got 1" in str(raised.value)
+    assert "amy:layout must be one of legacy, ecs" in str(raised.value)
+    assert raised.value.registrations == []
+
+
+def test_pulumi_yaml_declares_every_key_the_program_reads_with_its_type() -> None:
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    assert {key: spec["type"] for key, spec in declared.items()} == stack_config.KEY_TYPES
+    for key, spec in declared.items():
+        assert spec.get("description"), f"{key} has no description"
+
+
+def test_stack_files_set_only_declared_keys_and_no_secret_in_clear() -> None:
+    for stack in ("production", "testing"):
+        stack_values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        for key, value in stack_values.items():
+            namespace, _, name = key.partition(":")
+            assert namespace in ("amy", "pulumi"), key
+            if namespace == "amy":
+                assert name in stack_config.KEY_TYPES, key
+            assert "secret" not in name.lower() or isinstance(value, dict), f"{key} holds a secret in clear"
+
+
+def test_defaults_alone_are_incomplete_and_say_which_keys_to_set() -> None:
+    defaults, _ = stack_config_values("testing")
+    only_defaults = {key: value for key, value in defaults.items() if key.startswith("amy:")}
+    for key in ("layout", "region", "domain", "staticDomain", "zoneId", "zoneName", "cacheMode", "appVersion"):
+        only_defaults.pop(f"amy:{key}", None)
+    with pytest.raises(StackConfigError) as raised:
+        load("new-stack", only_defaults)
+    assert "amy:layout is required (a string); set it with `pulumi config set layout …`" in raised.value.problems

@@ -1,0 +1,75 @@
+"""The offline plan: what `pulumi preview` would create for a stack, with no cloud account.
+
+    python -m tooling.plan production [--json PATH]
+
+Prints the tree of components and their children (type and name), then the
+count of resources by type. `--json` writes every registration, sorted and
+stable, so two runs diff cleanly. A bad stack config prints every problem
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
+
+
+def render_tree(plan: Plan) -> list[str]:
+    lines = [f"pulumi:pulumi:Stack amy-{plan.stack}"]
+    recorded = {r.urn for r in plan.registrations}
+    # The stack resource itself is not recorded; its children are the roots.
+    roots = sorted((r for r in plan.registrations if r.parent not in recorded), key=_order)
+
+    def walk(registration: Registration, indent: str, last: bool) -> None:
+        branch = "└─ " if last else "├─ "
+        flags = " [protected]" if registration.protect else ""
+        lines.append(f"{indent}{branch}{registration.type} {registration.name}{flags}")
+        children = sorted(plan.children(registration.urn), key=_order)
+        for index, child in enumerate(children):
+            walk(child, indent + ("   " if last else "│  "), index == len(children) - 1)
+
+    for index, root in enumerate(roots):
+        walk(root, "", index == len(roots) - 1)
+    return lines
+
+
+def _order(registration: Registration) -> tuple[bool, str, str]:
+    # Components first, then resources, each by name.
+    return (registration.custom, registration.name, registration.type)
+
+
+def render_counts(plan: Plan) -> list[str]:
+    counts = Counter(r.type for r in plan.registrations)
+    width = max(len(type_) for type_ in counts)
+    lines = [f"{type_:<{width}}  {count:>3}" for type_, count in sorted(counts.items())]
+    lines.append(f"{'total':<{width}}  {sum(counts.values()):>3}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="plan", description="Offline plan of a stack of AMY's infrastructure.")
+    parser.add_argument("stack", choices=known_stacks())
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration to PATH")
+    args = parser.parse_args(argv)
+    try:
+        plan = run(args.stack)
+    except ProgramError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Offline plan of stack {args.stack}: {len(plan.registrations)} resources to create\n")
+    print("\n".join(render_tree(plan)))
+    print("\nResources by type:")
+    print("\n".join(render_counts(plan)))
+    if args.json:
+        args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
+        print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
