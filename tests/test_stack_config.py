@@ -9,7 +9,7 @@ import yaml
 
 import stack_config
 from stack_config import StackConfigError, load
-from tooling.harness import ROOT, ProgramError, run, stack_config_values
+from tooling.harness import ROOT, ProgramError, encode_config_value, run, stack_config_values
 
 
 def config(stack: str = "production", **overrides: Any) -> dict[str, str]:
@@ -179,3 +179,19 @@ def test_defaults_alone_are_incomplete_and_say_which_keys_to_set() -> None:
     with pytest.raises(StackConfigError) as raised:
         load("new-stack", only_defaults)
     assert "amy:layout is required (a string); set it with `pulumi config set layout …`" in raised.value.problems
+
+
+def test_readme_table_lists_every_key_with_its_type_and_default() -> None:
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    rows = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`") and cells[0].strip("`") in stack_config.KEY_TYPES:
+            rows[cells[0].strip("`")] = cells
+    assert set(rows) == set(stack_config.KEY_TYPES)
+    for key, (_, type_, default, *_rest) in rows.items():
+        assert type_ == declared[key]["type"], key
+        if "default" in declared[key]:
+            assert default == f"`{encode_config_value(declared[key]['default'])}`", key
+        else:
+            assert not default.startswith("`"), key

@@ -131,7 +131,7 @@ class Plan:
         }
 
 
-def _encode(value: Any) -> str:
+def encode_config_value(value: Any) -> str:
     """A stack-file value as the CLI hands it to the program: a string, JSON for structures."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -150,7 +150,7 @@ def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None =
     for key, spec in (project.get("config") or {}).items():
         full_key = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(spec, dict) and "default" in spec:
-            values[full_key] = _encode(spec["default"])
+            values[full_key] = encode_config_value(spec["default"])
     stack_file = ROOT / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise FileNotFoundError(f"no stack file {stack_file.name}; stacks: {', '.join(known_stacks())}")
@@ -160,12 +160,12 @@ def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None =
             values[key] = SECRET_PLACEHOLDER
             secret_keys.append(key)
         else:
-            values[key] = _encode(value)
+            values[key] = encode_config_value(value)
     for key, value in (overrides or {}).items():
         if value is None:
             values.pop(key, None)
         else:
-            values[key] = _encode(value)
+            values[key] = encode_config_value(value)
     return values, secret_keys
 
 
