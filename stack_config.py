@@ -52,6 +52,10 @@ DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+# x86_64 families only: the host runs Ubuntu's amd64 image.
+HOST_INSTANCE_TYPE = re.compile(r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$")
 BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -109,6 +113,19 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class HostConfig:
+    """The legacy layout's EC2 host."""
+
+    instance_type: str
+    ami_id: str | None
+    root_volume_gb: int
+    gunicorn_workers: int
+    certbot_email: str
+    acme_directory: str
+    repository: str
+
+
+@dataclass(frozen=True)
 class AppVersion:
     major: int
     minor: int
@@ -136,6 +153,8 @@ class StackConfig:
     cache_mode: CacheMode
     protect_stateful_resources: bool
     app_version: AppVersion
+    # Set with layout `legacy` only.
+    host: HostConfig | None = None
 
     @property
     def name_prefix(self) -> str:
@@ -169,6 +188,13 @@ KEY_TYPES: dict[str, str] = {
     "cacheMode": "string",
     "protectStatefulResources": "boolean",
     "appVersion": "string",
+    "hostInstanceType": "string",
+    "hostAmiId": "string",
+    "hostRootVolumeGb": "integer",
+    "gunicornWorkers": "integer",
+    "certbotEmail": "string",
+    "acmeDirectory": "string",
+    "appRepository": "string",
 }
 
 T = TypeVar("T")
@@ -352,6 +378,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
 
     protect = reader.boolean("protectStatefulResources")
     app_version = _app_version(reader)
+    host = _host(reader) if layout == "legacy" else None
 
     if reader.problems:
         raise StackConfigError(stack, reader.problems)
@@ -368,6 +395,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
         cache_mode=cast(CacheMode, cache_mode),
         protect_stateful_resources=cast(bool, protect),
         app_version=cast(AppVersion, app_version),
+        host=host,
     )
 
 
@@ -493,6 +521,45 @@ def _backup(reader: _Reader) -> BackupConfig | None:
     if daily is None or monthly is None or restore_testing is None:
         return None
     return BackupConfig(daily_retention_days=daily, monthly_retention_days=monthly, restore_testing=restore_testing)
+
+
+def _https_url(reader: _Reader, key: str) -> str | None:
+    value = reader.string(key)
+    if value is not None and not re.match(r"^https://[a-z0-9.-]+(?::\d+)?(?:/\S*)?$", value):
+        reader.problem(key, f"must be an https:// URL; got {value!r}")
+        return None
+    return value
+
+
+def _host(reader: _Reader) -> HostConfig | None:
+    instance_type = reader.string("hostInstanceType")
+    if instance_type is not None and not HOST_INSTANCE_TYPE.match(instance_type):
+        reader.problem(
+            "hostInstanceType",
+            f"must be an x86_64 type (t3, t3a, m5-m7, c5-c7, r5-r7 families) like t3.medium; got {instance_type!r}",
+        )
+    ami_id = reader.raw.get(f"{NAMESPACE}:hostAmiId")
+    if ami_id is not None and not AMI_ID.match(ami_id):
+        reader.problem("hostAmiId", f"must be an AMI id like ami-0123456789abcdef0, or unset to look one up; got {ami_id!r}")
+    root_volume = reader.bounded("hostRootVolumeGb", 20, 1024, " GiB")
+    workers = reader.bounded("gunicornWorkers", 1, 32, " workers")
+    email = reader.string("certbotEmail")
+    if email is not None and not EMAIL.match(email):
+        reader.problem("certbotEmail", f"must be an e-mail address for Let's Encrypt's notices; got {email!r}")
+    acme_directory = _https_url(reader, "acmeDirectory")
+    repository = _https_url(reader, "appRepository")
+    values = (instance_type, root_volume, workers, email, acme_directory, repository)
+    if any(value is None for value in values):
+        return None
+    return HostConfig(
+        instance_type=cast(str, instance_type),
+        ami_id=ami_id,
+        root_volume_gb=cast(int, root_volume),
+        gunicorn_workers=cast(int, workers),
+        certbot_email=cast(str, email),
+        acme_directory=cast(str, acme_directory),
+        repository=cast(str, repository),
+    )
 
 
 def _app_version(reader: _Reader) -> AppVersion | None:

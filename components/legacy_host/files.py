@@ -1,0 +1,261 @@
+"""The legacy host's files, rendered from the templates beside this module.
+
+One rendering, two deliveries: cloud-init writes the files at first boot
+(`user_data`), and the SSM document `configure` rewrites whatever changed on
+a running host (`configure_script`). Paths are template variables so tests
+can render the same files into a temporary root and run them.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+import yaml
+
+TEMPLATES = Path(__file__).parent / "templates"
+# EC2 refuses user data over 16 KiB; it is sent gzip-compressed.
+USER_DATA_LIMIT = 16 * 1024
+# SSM refuses a Command document over 64 KiB.
+DOCUMENT_LIMIT = 64 * 1024
+PACKAGES = (
+    "nginx",
+    "certbot",
+    "git",
+    "curl",
+    "postgresql-client",
+    "python3-boto3",
+    "pipx",
+    "nodejs",
+    "npm",
+    # What AMY's dependencies build and run against.
+    "build-essential",
+    "libpq-dev",
+    "libcairo2",
+    "libjpeg-dev",
+    "libffi-dev",
+    "zlib1g-dev",
+    "fonts-liberation",
+)
+CERTBOT_LOG = "/var/log/letsencrypt/letsencrypt.log"
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+@dataclass(frozen=True)
+class HostLayout:
+    """Where things live on the host."""
+
+    app_dir: str
+    acme_webroot: str = "/var/www/acme"
+    certificate_dir: str = ""
+    gunicorn_socket: str = "/run/amy/gunicorn.sock"
+    env_file: str = "/etc/amy/amy.env"
+    host_env_file: str = "/etc/amy/host.env"
+    redis_config: str = "/etc/amy/redis.conf"
+    redis_dir: str = "/var/lib/amy-redis"
+    http_port: int = 80
+    https_port: int = 443
+    redis_port: int = 6379
+
+    @classmethod
+    def for_domain(cls, domain: str) -> HostLayout:
+        return cls(app_dir=f"/webapps/{domain}", certificate_dir=f"/etc/letsencrypt/live/{domain}")
+
+    @property
+    def log_dir(self) -> str:
+        return f"{self.app_dir}/logs"
+
+    @property
+    def repo_dir(self) -> str:
+        return f"{self.app_dir}/repo"
+
+    def log_files(self) -> dict[str, str]:
+        """The file each log source of the host writes, by source."""
+        return {
+            "nginx-access": f"{self.log_dir}/nginx-access.log",
+            "nginx-error": f"{self.log_dir}/nginx-error.log",
+            "gunicorn": f"{self.log_dir}/gunicorn_supervisor.log",
+            "application": f"{self.log_dir}/application.log",
+            "rqworker": f"{self.log_dir}/rqworker.log",
+            "rqscheduler": f"{self.log_dir}/rqscheduler.log",
+            "cron": f"{self.log_dir}/cron.log",
+            "certbot": CERTBOT_LOG,
+            "deploy": f"{self.log_dir}/deploy.log",
+        }
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    """What the host is told; no secret is among it."""
+
+    stack: str
+    region: str
+    domain: str
+    repository: str
+    gunicorn_workers: int
+    certbot_email: str
+    acme_directory: str
+    parameters_path: str
+    database_secret_arn: str
+    dumps_bucket: str
+    log_groups: Mapping[str, str]
+    cache: bool
+    required_settings: Sequence[str]
+    layout: HostLayout = field(default=HostLayout(app_dir="/webapps/amy"))
+
+    def at(self, layout: HostLayout) -> HostSettings:
+        return replace(self, layout=layout)
+
+
+@dataclass(frozen=True)
+class HostFile:
+    path: str
+    content: str
+    mode: int = 0o644
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.content.encode()).hexdigest()
+
+
+def _render(template: str, settings: HostSettings, **extra: object) -> str:
+    layout = settings.layout
+    return _environment.get_template(template).render(
+        **{name: getattr(layout, name) for name in layout.__dataclass_fields__},
+        log_dir=layout.log_dir,
+        repo_dir=layout.repo_dir,
+        stack=settings.stack,
+        region=settings.region,
+        domain=settings.domain,
+        repository=settings.repository,
+        gunicorn_workers=settings.gunicorn_workers,
+        certbot_email=settings.certbot_email,
+        contact_email=settings.certbot_email,
+        acme_directory=settings.acme_directory,
+        parameters_path=settings.parameters_path,
+        database_secret_arn=settings.database_secret_arn,
+        dumps_bucket=settings.dumps_bucket,
+        required_settings=settings.required_settings,
+        cache=settings.cache,
+        **extra,
+    )
+
+
+def _script(name: str) -> str:
+    """Scripts are not templates: they read the host's settings from host.env at run time."""
+    return (TEMPLATES / name).read_text()
+
+
+def render(settings: HostSettings) -> list[HostFile]:
+    """Every file the host needs, at its path on the host."""
+    layout = settings.layout
+    units = "/etc/systemd/system"
+    files = [
+        HostFile("/etc/amy/host.env", _render("host.env.j2", settings)),
+        HostFile("/etc/amy/maintenance.html", _render("maintenance.html.j2", settings)),
+        HostFile("/etc/nginx/sites-available/amy-http.conf", _render("nginx-http.conf.j2", settings)),
+        HostFile("/etc/nginx/sites-available/amy-https.conf", _render("nginx-https.conf.j2", settings)),
+        HostFile(f"{units}/amy-gunicorn.service", _render("amy-gunicorn.service.j2", settings)),
+        HostFile(f"{units}/amy-env.service", _render("amy-env.service.j2", settings)),
+        HostFile(f"{units}/amy-env.timer", _render("amy-env.timer.j2", settings)),
+        HostFile(f"{units}/amy-dump.service", _render("amy-dump.service.j2", settings)),
+        HostFile(f"{units}/amy-dump.timer", _render("amy-dump.timer.j2", settings)),
+        HostFile(f"{units}/amy-certificate.service", _render("amy-certificate.service.j2", settings)),
+        HostFile("/etc/logrotate.d/amy", _render("logrotate.j2", settings)),
+        HostFile("/etc/amy/cloudwatch-agent.json", _render("cloudwatch-agent.json.j2", settings, collect_list=_collect_list(settings))),
+        HostFile("/usr/local/sbin/amy-env", _script("amy-env.py"), 0o755),
+        HostFile("/usr/local/sbin/amy-dump", _script("amy-dump.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-deploy", _script("amy-deploy.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-maintenance", _script("amy-maintenance.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-certificate", _script("amy-certificate.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-bootstrap", _script("amy-bootstrap.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-configure", _script("amy-configure.sh"), 0o755),
+    ]
+    for process in ("rqworker", "rqscheduler"):
+        files.append(HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process)))
+    if settings.cache:
+        files.append(HostFile(layout.redis_config, _render("redis.conf.j2", settings)))
+        files.append(HostFile(f"{units}/amy-redis.service", _render("amy-redis.service.j2", settings)))
+    return files
+
+
+def _collect_list(settings: HostSettings) -> list[dict[str, str]]:
+    return [
+        {"file_path": path, "log_group_name": settings.log_groups[source], "log_stream_name": "{instance_id}"}
+        for source, path in settings.layout.log_files().items()
+    ]
+
+
+def cloud_config(settings: HostSettings, files: Sequence[HostFile]) -> str:
+    packages = [*PACKAGES, "redis-server"] if settings.cache else list(PACKAGES)
+    config = {
+        "package_update": True,
+        "package_upgrade": True,
+        "packages": packages,
+        "users": [
+            "default",
+            {"name": "amy", "system": True, "homedir": settings.layout.app_dir, "shell": "/bin/bash", "lock_passwd": True},
+        ],
+        "ssh_pwauth": False,
+        "write_files": [
+            {"path": file.path, "content": file.content, "permissions": f"{file.mode:#o}".replace("0o", "0"), "owner": "root:root"}
+            for file in files
+        ],
+        "runcmd": [["/usr/local/sbin/amy-bootstrap"]],
+    }
+    return "#cloud-config\n" + yaml.safe_dump(config, sort_keys=False, width=1000)
+
+
+def user_data(settings: HostSettings, files: Sequence[HostFile]) -> str:
+    """The cloud-config gzip-compressed and base64-encoded, as EC2's user_data_base64 takes it."""
+    compressed = gzip.compress(cloud_config(settings, files).encode(), mtime=0)
+    if len(compressed) > USER_DATA_LIMIT:
+        raise ValueError(f"the host's user data is {len(compressed)} bytes compressed; EC2 takes {USER_DATA_LIMIT}")
+    return base64.b64encode(compressed).decode()
+
+
+def configure_script(files: Sequence[HostFile]) -> str:
+    """A shell script that writes each file whose content differs, then runs amy-configure with the changed paths."""
+    lines = ["#!/bin/bash", "set -euo pipefail", "changed=()"]
+    for file in files:
+        encoded = base64.b64encode(file.content.encode()).decode()
+        lines += [
+            f"if ! echo '{file.digest}  {file.path}' | sha256sum --check --status 2>/dev/null; then",
+            f"  install -D -m {file.mode:o} /dev/null '{file.path}'",
+            f"  echo '{encoded}' | base64 -d > '{file.path}'",
+            f"  changed+=('{file.path}')",
+            "fi",
+        ]
+    lines.append('/usr/local/sbin/amy-configure "${changed[@]}"')
+    return "\n".join(lines) + "\n"
+
+
+def configure_document(files: Sequence[HostFile]) -> str:
+    """The SSM Command document that applies the files to a running host."""
+    document = {
+        "schemaVersion": "2.2",
+        "description": "Write AMY's host files that changed and reload what uses them.",
+        "mainSteps": [
+            {
+                "action": "aws:runShellScript",
+                "name": "configure",
+                "inputs": {"runCommand": configure_script(files).splitlines(), "timeoutSeconds": "600"},
+            }
+        ],
+    }
+    content = json.dumps(document, indent=1)
+    if len(content.encode()) > DOCUMENT_LIMIT:
+        raise ValueError(f"the configure document is {len(content.encode())} bytes; SSM takes {DOCUMENT_LIMIT}")
+    return content

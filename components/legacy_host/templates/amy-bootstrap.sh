@@ -1,0 +1,33 @@
+#!/bin/bash
+# First boot of the host (cloud-init runcmd): tools, directories, services, certificate.
+# The SSM association `deploy` then installs the configured release.
+set -euo pipefail
+source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+
+install -d -o amy -g amy "$AMY_APP_DIR" "$AMY_APP_DIR/DB_backups" "$AMY_APP_DIR/logs"
+install -d -o root -g root /var/www/acme
+touch "$AMY_APP_DIR/logs/cron.log" "$AMY_APP_DIR/logs/deploy.log"
+chown amy:amy "$AMY_APP_DIR/logs/"*.log
+[[ -e $AMY_APP_DIR/maintenance_on.html ]] || cp -n /etc/amy/maintenance.html "$AMY_APP_DIR/maintenance_off.html"
+
+# No SSH: operators use SSM Session Manager.
+systemctl disable --now ssh.socket ssh.service || true
+
+PIPX_HOME=/opt/pipx PIPX_BIN_DIR=/usr/local/bin pipx install uv
+snap list aws-cli &>/dev/null || snap install aws-cli --classic
+curl -fsSL -o /etc/amy/rds-ca-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb
+dpkg -i /tmp/amazon-cloudwatch-agent.deb
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/amy/cloudwatch-agent.json
+
+systemctl disable --now redis-server.service || true
+/usr/local/sbin/amy-configure
+/usr/local/sbin/amy-env
+[[ -d $AMY_APP_DIR/repo/.git ]] || runuser -u amy -- git clone --quiet "$AMY_REPOSITORY" "$AMY_APP_DIR/repo"
+
+rm -f /etc/nginx/sites-enabled/default
+ln -sf /etc/nginx/sites-available/amy-http.conf /etc/nginx/sites-enabled/amy-http.conf
+nginx -t && systemctl reload-or-restart nginx
+systemctl enable amy-gunicorn.service amy-rqworker.service amy-rqscheduler.service
+systemctl enable --now amy-env.timer amy-dump.timer certbot.timer
+systemctl start --no-block amy-certificate.service

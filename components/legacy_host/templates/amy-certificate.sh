@@ -1,0 +1,20 @@
+#!/bin/bash
+# Obtain the TLS certificate for the domain through nginx (HTTP-01 on the webroot), then serve HTTPS.
+# Retries while DNS for the domain still points elsewhere. certbot.timer renews it; nginx reloads after.
+set -euo pipefail
+source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+live=/etc/letsencrypt/live/$AMY_DOMAIN
+
+for attempt in $(seq 40); do
+  if [[ -e $live/fullchain.pem ]] || certbot certonly --non-interactive --agree-tos --no-eff-email \
+      --email "$AMY_CERTBOT_EMAIL" --server "$AMY_ACME_DIRECTORY" \
+      --webroot --webroot-path /var/www/acme --domain "$AMY_DOMAIN" \
+      --deploy-hook "systemctl reload nginx"; then
+    ln -sf /etc/nginx/sites-available/amy-https.conf /etc/nginx/sites-enabled/amy-https.conf
+    nginx -t && systemctl reload nginx
+    exit 0
+  fi
+  echo "amy-certificate: attempt $attempt failed; retrying in 60 s" >&2
+  sleep 60
+done
+exit 1

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Write AMY's environment from SSM Parameter Store and the database's Secrets Manager secret.
+
+Every parameter under AMY_PARAMETERS_PATH becomes a variable named after its
+last path segment; the RDS-managed secret gives AMY_DATABASE_USER and
+AMY_DATABASE_PASSWORD. Written, readable by root and amy only: a systemd
+EnvironmentFile for the services, the same as shell exports for the host's
+scripts, and the `postactivate` operators source once the virtualenv exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import grp
+import json
+import os
+import pwd
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+HOST_ENV = Path("/etc/amy/host.env")
+SERVICE_ENV = Path("/etc/amy/amy.env")
+SHELL_ENV = Path("/etc/amy/amy.sh")
+SERVICES = ("amy-gunicorn", "amy-rqworker", "amy-rqscheduler")
+
+
+class SettingsError(Exception):
+    pass
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def collect(ssm, secrets, parameters_path: str, database_secret_arn: str, required: Iterable[str]) -> dict[str, str]:
+    """AMY's settings from Parameter Store and the database secret; every required one must be there."""
+    env: dict[str, str] = {}
+    for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=parameters_path, WithDecryption=True):
+        for parameter in page["Parameters"]:
+            env[parameter["Name"].rsplit("/", 1)[-1]] = parameter["Value"]
+    secret = json.loads(secrets.get_secret_value(SecretId=database_secret_arn)["SecretString"])
+    env["AMY_DATABASE_USER"] = secret["username"]
+    env["AMY_DATABASE_PASSWORD"] = secret["password"]
+    missing = sorted(set(required) - set(env))
+    if missing:
+        names = ", ".join(f"{parameters_path}{name}" for name in missing)
+        raise SettingsError(f"missing from Parameter Store: {names}")
+    multiline = sorted(key for key, value in env.items() if "\n" in value)
+    if multiline:
+        raise SettingsError(f"values must be one line: {', '.join(multiline)}")
+    return dict(sorted(env.items()))
+
+
+def systemd_environment(env: Mapping[str, str]) -> str:
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "".join(f"{key}={quoted(value)}\n" for key, value in env.items())
+
+
+def postactivate(env: Mapping[str, str]) -> str:
+    return "".join(f"export {key}={shlex.quote(value)}\n" for key, value in env.items())
+
+
+def write_private(path: Path, content: str, owner: str | None = None, group: str | None = None) -> bool:
+    """Write `content` to `path` readable by its owner (and `group`), atomically; whether it changed."""
+    if path.exists() and path.read_text() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w") as stream:
+        stream.write(content)
+    os.chmod(temporary, 0o640 if group else 0o600)
+    if owner or group:
+        user = pwd.getpwnam(owner or "root")
+        gid = grp.getgrnam(group).gr_gid if group else user.pw_gid
+        os.chown(temporary, user.pw_uid, gid)
+    os.replace(temporary, path)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--restart-on-change", action="store_true", help="restart AMY's services if anything changed")
+    args = parser.parse_args(argv)
+
+    import boto3
+
+    host = read_env_file(HOST_ENV)
+    session = boto3.session.Session(region_name=host["AWS_DEFAULT_REGION"])
+    try:
+        env = collect(
+            session.client("ssm"),
+            session.client("secretsmanager"),
+            host["AMY_PARAMETERS_PATH"],
+            host["AMY_DATABASE_SECRET_ARN"],
+            host["AMY_REQUIRED_SETTINGS"].split(","),
+        )
+    except SettingsError as error:
+        print(f"amy-env: {error}", file=sys.stderr)
+        return 1
+    changed = write_private(SERVICE_ENV, systemd_environment(env))
+    changed |= write_private(SHELL_ENV, postactivate(env), group="amy")
+    venv_bin = Path(host["AMY_APP_DIR"]) / "repo" / ".venv" / "bin"
+    if venv_bin.is_dir():
+        write_private(venv_bin / "postactivate", postactivate(env), owner="amy")
+    print(f"amy-env: {len(env)} settings, {'changed' if changed else 'unchanged'}")
+    if changed and args.restart_on_change:
+        subprocess.run(["systemctl", "try-restart", *SERVICES], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
