@@ -3,10 +3,12 @@
 import pulumi
 
 import stack_config
+from components.app_settings import AppSettings, AppSettingsArgs
 from components.backups import Backups, BackupsArgs
 from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
-from components.database import Database, DatabaseArgs
+from components.database import DATABASE_NAME, Database, DatabaseArgs
+from components.legacy_host import REDIS_URL, LegacyHost, LegacyHostArgs
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
 from providers import make_providers, stack_opts
@@ -40,6 +42,7 @@ database = Database(
         security_group_id=network.database_security_group.id,
         log_retention_days=config.log_retention_days,
         protect=protect,
+        app_version=config.app_version,
     ),
     opts,
 )
@@ -76,8 +79,55 @@ cdn = Cdn(
     opts,
 )
 
-# The web tier of `config.layout` joins here: it takes `network`'s subnets and
-# `app`/`entry` groups, `database`, `logs.groups`, `certificates` and `backups.dumps_bucket`.
+app_settings = AppSettings(
+    f"{prefix}-settings",
+    AppSettingsArgs(
+        stack=config.stack,
+        domain=config.dns.domain,
+        static_domain=config.dns.static_domain,
+        database_address=database.address,
+        database_port=database.port,
+        database_name=DATABASE_NAME,
+    ),
+    opts,
+)
+
+# The web tier of the layout.
+if config.layout == "legacy":
+    assert config.host is not None, "validated with the layout"
+    if config.cache_mode == "local":
+        app_settings.add("AMY_REDIS_URL", REDIS_URL)
+    host = LegacyHost(
+        f"{prefix}-host",
+        LegacyHostArgs(
+            stack=config.stack,
+            region=config.region,
+            domain=config.dns.domain,
+            zone_id=config.dns.zone_id,
+            host=config.host,
+            app_version=config.app_version,
+            subnet_id=network.public_subnet_ids.apply(lambda subnets: subnets[0]),
+            security_group_ids=[network.entry_security_group.id, network.app_security_group.id],
+            parameters_path=app_settings.path,
+            required_settings=app_settings.required,
+            database_secret_arn=database.master_user_secret_arn,
+            dumps_bucket=backups.dumps_bucket.bucket,
+            dumps_bucket_arn=backups.dumps_bucket.arn,
+            dumps_key_arn=backups.key.arn,
+            log_groups=logs.names,
+            cache=config.cache_mode == "local",
+            termination_protection=protect,
+            backup_plan_id=backups.plan.id,
+            backup_role_arn=backups.role.arn,
+            release_snapshot=database.release_snapshot,
+        ),
+        opts,
+    )
+    pulumi.export("hostInstanceId", host.instance.id)
+    pulumi.export("hostPublicIp", host.public_ip)
+    pulumi.export("hostAmiId", host.ami_id)
+    pulumi.export("deployDocument", host.deploy_document.name)
+    pulumi.export("maintenanceDocument", host.maintenance_document.name)
 
 pulumi.export("layout", config.layout)
 pulumi.export("appVersion", str(config.app_version))

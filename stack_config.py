@@ -55,7 +55,9 @@ APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
-HOST_INSTANCE_TYPE = re.compile(r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$")
+HOST_INSTANCE_TYPE = re.compile(
+    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$"
+)
 BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

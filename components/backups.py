@@ -36,6 +36,7 @@ class Backups(pulumi.ComponentResource):
     restore tests where enabled, and the versioned, TLS-only bucket for `pg_dump`s."""
 
     key: aws.kms.Key
+    role: aws.iam.Role
     vault: aws.backup.Vault
     plan: aws.backup.Plan
     dumps_bucket: aws.s3.Bucket
@@ -57,10 +58,10 @@ class Backups(pulumi.ComponentResource):
         aws.kms.Alias(
             f"{name}-key-alias", name=f"alias/{args.name_prefix}-backups", target_key_id=self.key.key_id, opts=self._child
         )
-        role = self._service_role()
-        self._vault_and_plan(role)
+        self.role = self._service_role()
+        self._vault_and_plan(self.role)
         if args.settings.restore_testing:
-            self._restore_testing(role)
+            self._restore_testing(self.role)
         self.dumps_bucket = self._dumps_bucket()
         self.register_outputs({"vault": self.vault.name, "plan": self.plan.id, "dumps_bucket": self.dumps_bucket.bucket})
 

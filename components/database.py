@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import pulumi
 import pulumi_aws as aws
 
-from stack_config import DatabaseConfig
+from stack_config import AppVersion, DatabaseConfig
 
 DATABASE_NAME = "amy"
 MASTER_USERNAME = "amy"
@@ -25,6 +27,7 @@ class DatabaseArgs:
     security_group_id: pulumi.Input[str]
     log_retention_days: int
     protect: bool
+    app_version: AppVersion
 
 
 class Database(pulumi.ComponentResource):
@@ -35,6 +38,7 @@ class Database(pulumi.ComponentResource):
     """
 
     instance: aws.rds.Instance
+    release_snapshot: aws.rds.Snapshot
     subnet_group_name: pulumi.Output[str]
     address: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -108,6 +112,7 @@ class Database(pulumi.ComponentResource):
             apply_immediately=False,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups)),
         )
+        self.release_snapshot = self._release_snapshot(name, args.app_version)
         self.subnet_group_name = subnet_group.name
         self.address = self.instance.address
         self.port = self.instance.port
@@ -115,8 +120,29 @@ class Database(pulumi.ComponentResource):
         self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
         self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
 
+    def _release_snapshot(self, name: str, version: AppVersion) -> aws.rds.Snapshot:
+        """A manual snapshot named `vA-B-C-YYYY-MM-DD` for the release about to be deployed.
+
+        One per version: a new version is a new resource, and the old snapshot is
+        retained in AWS when the program moves on. The date is fixed when the
+        snapshot is made; later runs on other days keep it.
+        """
+        return aws.rds.Snapshot(
+            f"{name}-release-{version.slug}",
+            db_instance_identifier=self.instance.identifier,
+            db_snapshot_identifier=f"{version.slug}-{release_date().isoformat()}",
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, ignore_changes=["dbSnapshotIdentifier"]),
+        )
+
 
 def _secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> str:
     if not secrets or secrets[0].secret_arn is None:
         raise ValueError("RDS reported no master user secret although manage_master_user_password is set")
     return secrets[0].secret_arn
+
+
+def release_date() -> date:
+    """Today in UTC, or the date of SOURCE_DATE_EPOCH when set, so repeated plans agree."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.date()

@@ -28,6 +28,10 @@ def log_sources() -> tuple[str, ...]:
     return tuple(dict.fromkeys(HOST_SOURCES + SERVICE_SOURCES))
 
 
+def log_group_name(stack: str, source: str) -> str:
+    return f"/amy/{stack}/{source}"
+
+
 @dataclass
 class LogsArgs:
     stack: str
@@ -39,14 +43,17 @@ class Logs(pulumi.ComponentResource):
     """Log groups named `/amy/<stack>/<source>`."""
 
     groups: dict[str, aws.cloudwatch.LogGroup]
+    # The same names as plain strings, for what is rendered before deployment.
+    names: dict[str, str]
 
     def __init__(self, name: str, args: LogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:observability:Logs", name, None, opts)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        self.names = {source: log_group_name(args.stack, source) for source in log_sources()}
         self.groups = {
             source: aws.cloudwatch.LogGroup(
                 f"{name}-{source}",
-                name=f"/amy/{args.stack}/{source}",
+                name=self.names[source],
                 retention_in_days=args.retention_days,
                 opts=stateful,
             )

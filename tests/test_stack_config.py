@@ -59,6 +59,16 @@ def test_app_version_names_snapshots_as_the_operators_do() -> None:
     assert loaded.app_version.slug == "v4-10-0"
 
 
+def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
+    host = load("production", config("production")).host
+    assert host is not None
+    assert (host.instance_type, host.gunicorn_workers, host.ami_id) == ("t3.medium", 3, None)
+    assert host.acme_directory == "https://acme-v02.api.letsencrypt.org/directory"
+    assert load("testing", config("testing")).host is None
+    # The ECS layout needs no certbot e-mail.
+    assert load("testing", config("testing", certbotEmail=None)).host is None
+
+
 def test_availability_zones_can_be_given() -> None:
     loaded = load("production", config(availabilityZones=["us-east-1c", "us-east-1d"]))
     assert loaded.network.availability_zones == ("us-east-1c", "us-east-1d")
@@ -114,6 +124,13 @@ def test_availability_zones_can_be_given() -> None:
         ({"dbMaintenanceWindow": "tue:07:00-tue:08:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
         ({"dbMaintenanceWindow": "sat:23:00-sun:07:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
         ({"appVersion": "latest"}, "amy:appVersion must be a release tag like v4.7.2; got 'latest'"),
+        ({"certbotEmail": None}, "amy:certbotEmail is required"),
+        ({"certbotEmail": "team at carpentries"}, "amy:certbotEmail must be an e-mail address"),
+        ({"hostAmiId": "ubuntu-24.04"}, "amy:hostAmiId must be an AMI id like ami-0123456789abcdef0"),
+        ({"hostInstanceType": "t4g.medium"}, "amy:hostInstanceType must be an x86_64 type"),
+        ({"gunicornWorkers": 0}, "amy:gunicornWorkers must be between 1 and 32 workers; got 0"),
+        ({"hostRootVolumeGb": 8}, "amy:hostRootVolumeGb must be between 20 and 1024 GiB; got 8"),
+        ({"acmeDirectory": "http://acme.example.org/dir"}, "amy:acmeDirectory must be an https:// URL"),
         (
             {"dbBackupRetentionDay": 7},
             "amy:dbBackupRetentionDay is not a key this program reads; did you mean amy:dbBackupRetentionDays?",

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.logs import log_sources
-from tooling.harness import Plan, run, stack_config_values
+from tooling.harness import Plan, Registration, run, stack_config_values
 
 STATEFUL_TYPES = {
     "aws:rds/instance:Instance",
@@ -20,6 +20,11 @@ STATEFUL_TYPES = {
     "aws:s3/bucket:Bucket",
     "aws:cloudwatch/logGroup:LogGroup",
 }
+
+
+def shared_stateful(plan: Plan) -> list[Registration]:
+    """The stateful resources of the shared tier; a web tier's own (its backup selection) come and go with it."""
+    return [r for r in plan.registrations if r.type in STATEFUL_TYPES and "amy:web:" not in r.urn]
 
 
 def test_every_aws_resource_uses_an_explicit_provider_of_the_stack(stack_plan: Plan) -> None:
@@ -50,7 +55,7 @@ def test_providers_tag_everything_from_one_place(stack_plan: Plan) -> None:
 
 
 def test_production_protects_every_stateful_resource(production: Plan) -> None:
-    stateful = [r for r in production.registrations if r.type in STATEFUL_TYPES]
+    stateful = shared_stateful(production)
     assert len(stateful) >= 20
     assert [r.name for r in stateful if not r.protect] == []
 
@@ -77,7 +82,8 @@ def test_retention_follows_each_stack(
 
 def test_backup_selection_covers_the_stack_database(stack_plan: Plan) -> None:
     database_arn = stack_plan.one("aws:rds/instance:Instance").outputs["arn"]
-    assert stack_plan.one("aws:backup/selection:Selection").inputs["resources"] == [database_arn]
+    selection = stack_plan.one("aws:backup/selection:Selection", f"amy-{stack_plan.stack}-backups-database")
+    assert selection.inputs["resources"] == [database_arn]
 
 
 def test_data_is_encrypted_at_rest(stack_plan: Plan) -> None:
@@ -121,6 +127,24 @@ def test_stateful_resources_keep_their_urns_when_the_layout_changes(production: 
     moved = run("production", {"amy:layout": "ecs", "amy:cacheMode": "elasticache"})
 
     def stateful(plan: Plan) -> dict[str, dict]:
-        return {r.urn: r.inputs for r in plan.registrations if r.type in STATEFUL_TYPES}
+        return {r.urn: r.inputs for r in shared_stateful(plan)}
 
     assert stateful(moved) == stateful(production)
+    assert len(stateful(moved)) >= 20
+
+
+def test_only_the_legacy_layout_has_the_host(production: Plan, testing: Plan) -> None:
+    assert production.one("amy:web:LegacyHost").name == "amy-production-host"
+    assert testing.of_type("amy:web:LegacyHost") == []
+    assert production.outputs["deployDocument"] == "amy-production-deploy"
+
+
+def test_settings_are_written_where_the_processes_read_them(production: Plan) -> None:
+    parameters = {p.inputs["name"]: p.inputs for p in production.of_type("aws:ssm/parameter:Parameter")}
+    assert parameters["/amy/production/env/AMY_DEBUG"]["value"] == "false"
+    assert parameters["/amy/production/env/AMY_ALLOWED_HOSTS"]["value"] == "amy.carpentries.org"
+    assert parameters["/amy/production/env/AMY_STATIC_HOST"]["value"] == "https://amy-static.carpentries.org"
+    assert parameters["/amy/production/env/AMY_REDIS_URL"]["value"] == "redis://127.0.0.1:6379/0"
+    assert {p["type"] for p in parameters.values()} == {"String"}
+    # The provider treats every parameter value as secret; the harness records that.
+    assert {p.secret_inputs for p in production.of_type("aws:ssm/parameter:Parameter")} == {("value",)}

@@ -29,6 +29,8 @@ PROJECT = "amy"
 ACCOUNT_ID = "123456789012"
 # CloudFront distributions all live in this Route 53 zone.
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+# Plans name dated resources (release snapshots) as of this day: 2026-01-15.
+PLAN_DATE_EPOCH = "1768435200"
 # A stand-in for values the stack file holds encrypted; the harness cannot decrypt them.
 SECRET_PLACEHOLDER = "mock-secret"
 
@@ -49,6 +51,8 @@ class Registration:
     custom: bool
     remote: bool
     inputs: dict[str, Any]
+    # Inputs the program marked secret; `inputs` holds their values unwrapped.
+    secret_inputs: tuple[str, ...]
     # What the fake cloud answered: the inputs plus computed values like ids and ARNs.
     outputs: dict[str, Any]
     provider: str
@@ -79,6 +83,7 @@ class Registration:
             "provider": self.provider_urn,
             "providers": {package: ref.rsplit("::", 1)[0] for package, ref in sorted(self.providers.items())},
             "inputs": self.inputs,
+            "secretInputs": list(self.secret_inputs),
             "options": {
                 "protect": self.protect,
                 "retainOnDelete": self.retain_on_delete,
@@ -173,8 +178,14 @@ def known_stacks() -> list[str]:
     return sorted(path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml"))
 
 
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
+
+
 def _plain(value: Any) -> Any:
-    """Protobuf numbers arrive as floats; keep whole ones whole so plans read as written."""
+    """Inputs as plain values: secrets unwrapped, whole numbers (floats in protobuf) whole again."""
+    if _is_secret(value):
+        return _plain(value["value"])
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -270,9 +281,20 @@ class FakeCloud(mocks.Mocks):
                 return {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
             case "aws:ec2/securityGroup:SecurityGroup":
                 return {"id": f"sg-{suffix}"}
+            case "aws:ec2/instance:Instance":
+                return {"arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:instance/i-{suffix}{suffix[:1]}"}
+            case "aws:ec2/eip:Eip":
+                return {"allocationId": f"eipalloc-{suffix}", "publicIp": f"198.51.100.{int(suffix[:2], 16) % 250 + 1}"}
+            case "aws:ssm/document:Document":
+                return {"latestVersion": "1", "defaultVersion": "1"}
         return {}
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "aws:ec2/getAmi:getAmi":
+            # The newest Ubuntu LTS image the legacy host starts from when no AMI is pinned.
+            image = "ami-0f0e1d2c3b4a59687"
+            name = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260110"
+            return {"id": image, "imageId": image, "name": name}, []
         raise NotImplementedError(
             f"the program invoked {args.token}, which has no mock in tooling/harness.py; "
             "give it one, or take the value from stack config instead"
@@ -289,6 +311,7 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object)
             self.registrations.append(
                 Registration(
                     urn=response.urn,
@@ -298,7 +321,8 @@ class RecordingMonitor(mocks.MockMonitor):
                     parent=request.parent,
                     custom=request.custom,
                     remote=request.remote,
-                    inputs=_plain(rpc.deserialize_properties(request.object)),
+                    inputs=_plain(inputs),
+                    secret_inputs=tuple(sorted(key for key, value in inputs.items() if _is_secret(value))),
                     outputs=_plain(self.resources[response.urn].state),
                     provider=request.provider,
                     providers=dict(request.providers),
@@ -329,6 +353,7 @@ def record(
     """Run `program` under the mocks as stack `stack` with `config`, recording what it registers."""
     os.environ["PULUMI_CONFIG"] = json.dumps(dict(config or {}))
     os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys or [])
+    os.environ.setdefault("SOURCE_DATE_EPOCH", PLAN_DATE_EPOCH)
     pulumi.runtime.set_all_config({}, [])
 
     region = (config or {}).get(f"{PROJECT}:region", "us-east-1")

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from components.database import Database, DatabaseArgs
-from stack_config import DatabaseConfig
+from stack_config import AppVersion, DatabaseConfig
 from tooling.harness import Plan, record
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -36,6 +36,7 @@ def build(settings: DatabaseConfig = SETTINGS, protect: bool = True) -> Plan:
                 security_group_id="sg-database",
                 log_retention_days=30,
                 protect=protect,
+                app_version=AppVersion(4, 7, 2),
             ),
         ),
     )
@@ -110,6 +111,15 @@ def test_exported_logs_have_retention_and_exist_before_the_instance(plan: Plan) 
     instance = plan.one(INSTANCE)
     assert instance.inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
     assert {g.urn for g in groups} <= set(instance.dependencies)
+
+
+def test_a_release_snapshot_named_for_version_and_date_outlives_the_program(plan: Plan) -> None:
+    snapshot = plan.one("aws:rds/snapshot:Snapshot")
+    assert snapshot.name == "db-release-v4-7-2"
+    assert snapshot.inputs["dbSnapshotIdentifier"] == "v4-7-2-2026-01-15"
+    assert snapshot.inputs["dbInstanceIdentifier"] == "amy-unit"
+    assert snapshot.retain_on_delete
+    assert snapshot.ignore_changes == ("dbSnapshotIdentifier",)
 
 
 def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:

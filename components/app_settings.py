@@ -1,0 +1,102 @@
+"""AMY's settings in SSM Parameter Store, where every layout's processes read them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+# Operators put these in Parameter Store as SecureString; the program never holds their values.
+SECRET_SETTINGS = (
+    "AMY_SECRET_KEY",
+    "AMY_RECAPTCHA_PRIVATE_KEY",
+    "AMY_SOCIAL_AUTH_GITHUB_SECRET",
+    "AMY_GITHUB_API_TOKEN",
+    "AMY_MAILGUN_API_KEY",
+    "AMY_REPORTS_SALT_FRONT",
+    "AMY_REPORTS_SALT_BACK",
+)
+# Plain settings that are the operators' to choose, kept beside the secrets.
+OPERATOR_SETTINGS = (
+    "AMY_SOCIAL_AUTH_GITHUB_KEY",
+    "AMY_MAILGUN_SENDER_DOMAIN",
+    "AMY_RECAPTCHA_PUBLIC_KEY",
+    "AMY_SERVER_EMAIL",
+    "AMY_DEFAULT_FROM_EMAIL",
+    "AMY_LIVE_EMAIL",
+    "AMY_ADMIN_URL",
+    "AMY_REPORTS_LINK",
+    "AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME",
+)
+# The database's credentials come from its RDS-managed secret, not from Parameter Store.
+DATABASE_CREDENTIALS = ("AMY_DATABASE_USER", "AMY_DATABASE_PASSWORD")
+# With DEBUG off AMY refuses to start without these (and the ones this program writes).
+REQUIRED_FROM_OPERATORS = (
+    "AMY_SECRET_KEY",
+    "AMY_SOCIAL_AUTH_GITHUB_KEY",
+    "AMY_SOCIAL_AUTH_GITHUB_SECRET",
+    "AMY_MAILGUN_API_KEY",
+    "AMY_MAILGUN_SENDER_DOMAIN",
+    "AMY_REPORTS_SALT_FRONT",
+    "AMY_REPORTS_SALT_BACK",
+)
+
+
+@dataclass
+class AppSettingsArgs:
+    stack: str
+    domain: str
+    static_domain: str
+    database_address: pulumi.Input[str]
+    database_port: pulumi.Input[int]
+    database_name: str
+
+
+class AppSettings(pulumi.ComponentResource):
+    """The settings that follow from the infrastructure, as String parameters under
+    `/amy/<stack>/env/`, the path where operators keep the secrets too."""
+
+    path: str
+    written: dict[str, aws.ssm.Parameter]
+
+    def __init__(self, name: str, args: AppSettingsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("amy:app:AppSettings", name, None, opts)
+        self._name = name
+        self.path = parameters_path(args.stack)
+        values: Mapping[str, pulumi.Input[str]] = {
+            "AMY_DEBUG": "false",
+            "AMY_SITE_BANNER": args.stack,
+            "AMY_ALLOWED_HOSTS": args.domain,
+            "AMY_CSRF_TRUSTED_ORIGINS": f"https://{args.domain}",
+            "AMY_STATIC_HOST": f"https://{args.static_domain}",
+            "AMY_DATABASE_HOST": args.database_address,
+            "AMY_DATABASE_PORT": pulumi.Output.from_input(args.database_port).apply(str),
+            "AMY_DATABASE_NAME": args.database_name,
+        }
+        self.written = {}
+        for key, value in values.items():
+            self.add(key, value)
+        self.register_outputs({"path": self.path})
+
+    def add(self, key: str, value: pulumi.Input[str]) -> aws.ssm.Parameter:
+        """Write one more plain setting, such as a layout's Redis URL."""
+        self.written[key] = aws.ssm.Parameter(
+            f"{self._name}-{key}",
+            name=f"{self.path}{key}",
+            type="String",
+            value=value,
+            description=f"AMY setting {key}, written by the infrastructure program",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return self.written[key]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Every setting AMY must find before it starts."""
+        return (*self.written, *DATABASE_CREDENTIALS, *REQUIRED_FROM_OPERATORS)
+
+
+def parameters_path(stack: str) -> str:
+    return f"/amy/{stack}/env/"

@@ -1,0 +1,319 @@
+"""The legacy layout's web tier: one EC2 host with nginx, gunicorn, certbot, Redis and RQ."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.legacy_host import files
+from stack_config import AppVersion, HostConfig
+
+CANONICAL_OWNER_ID = "099720109477"
+UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+INSTANCE_POLICIES = {
+    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+DNS_TTL = 300
+# A release installs dependencies and migrates; give it time before `pulumi up` gives up.
+DEPLOY_TIMEOUT_SECONDS = 3600
+CONFIGURE_TIMEOUT_SECONDS = 900
+
+
+@dataclass
+class LegacyHostArgs:
+    stack: str
+    region: str
+    domain: str
+    zone_id: str
+    host: HostConfig
+    app_version: AppVersion
+    subnet_id: pulumi.Input[str]
+    security_group_ids: Sequence[pulumi.Input[str]]
+    parameters_path: str
+    required_settings: Sequence[str]
+    database_secret_arn: pulumi.Input[str]
+    dumps_bucket: pulumi.Input[str]
+    dumps_bucket_arn: pulumi.Input[str]
+    dumps_key_arn: pulumi.Input[str]
+    log_groups: Mapping[str, str]
+    cache: bool
+    termination_protection: bool
+    backup_plan_id: pulumi.Input[str]
+    backup_role_arn: pulumi.Input[str]
+    # The pre-release snapshot: taken before any deploy runs.
+    release_snapshot: pulumi.Resource
+
+
+class LegacyHost(pulumi.ComponentResource):
+    """The host of today's production, made reproducible: no SSH, no Ansible.
+
+    The host's files come from `files.py`: cloud-init writes them at first boot
+    and the `configure` association rewrites what changed afterwards. Releases
+    run through the `deploy` document, once per configured version, after the
+    database's pre-release snapshot.
+    """
+
+    instance: aws.ec2.Instance
+    public_ip: pulumi.Output[str]
+    ami_id: pulumi.Output[str]
+    deploy_document: aws.ssm.Document
+    maintenance_document: aws.ssm.Document
+
+    def __init__(self, name: str, args: LegacyHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("amy:web:LegacyHost", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        profile = self._instance_profile()
+        settings = pulumi.Output.all(args.database_secret_arn, args.dumps_bucket).apply(lambda values: self._settings(*values))
+        host_files = settings.apply(files.render)
+        user_data = pulumi.Output.all(settings, host_files).apply(lambda values: files.user_data(values[0], values[1]))
+        self.ami_id = pulumi.Output.from_input(args.host.ami_id) if args.host.ami_id else self._latest_ubuntu()
+        self.instance = self._instance(profile, user_data)
+        self.public_ip = self._address()
+        self.deploy_document, self.maintenance_document = self._deploys(host_files)
+        aws.backup.Selection(
+            f"{name}-backup",
+            name=f"amy-{args.stack}-host",
+            plan_id=args.backup_plan_id,
+            iam_role_arn=args.backup_role_arn,
+            resources=[self.instance.arn],
+            opts=self._child,
+        )
+        self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
+
+    def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
+        args = self._args
+        return files.HostSettings(
+            stack=args.stack,
+            region=args.region,
+            domain=args.domain,
+            repository=args.host.repository,
+            gunicorn_workers=args.host.gunicorn_workers,
+            certbot_email=args.host.certbot_email,
+            acme_directory=args.host.acme_directory,
+            parameters_path=args.parameters_path,
+            database_secret_arn=database_secret_arn,
+            dumps_bucket=dumps_bucket,
+            log_groups=args.log_groups,
+            cache=args.cache,
+            required_settings=args.required_settings,
+            layout=files.HostLayout.for_domain(args.domain),
+        )
+
+    def _latest_ubuntu(self) -> pulumi.Output[str]:
+        image = aws.ec2.get_ami_output(
+            most_recent=True,
+            owners=[CANONICAL_OWNER_ID],
+            filters=[
+                aws.ec2.GetAmiFilterArgs(name="name", values=[UBUNTU_LTS_IMAGES]),
+                aws.ec2.GetAmiFilterArgs(name="virtualization-type", values=["hvm"]),
+            ],
+            opts=pulumi.InvokeOptions(parent=self),
+        )
+        return image.id
+
+    def _instance_profile(self) -> aws.iam.InstanceProfile:
+        role = aws.iam.Role(
+            f"{self._name}-role",
+            description="AMY's legacy host",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+                }
+            ),
+            opts=self._child,
+        )
+        for purpose, policy_arn in INSTANCE_POLICIES.items():
+            aws.iam.RolePolicyAttachment(f"{self._name}-role-{purpose}", role=role.name, policy_arn=policy_arn, opts=self._child)
+        args = self._args
+        aws.iam.RolePolicy(
+            f"{self._name}-role-amy",
+            role=role.id,
+            policy=pulumi.Output.all(args.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
+                lambda values: json.dumps(host_policy(args.region, args.parameters_path, *values))
+            ),
+            opts=self._child,
+        )
+        return aws.iam.InstanceProfile(f"{self._name}-profile", role=role.name, opts=self._child)
+
+    def _instance(self, profile: aws.iam.InstanceProfile, user_data: pulumi.Output[str]) -> aws.ec2.Instance:
+        args = self._args
+        return aws.ec2.Instance(
+            f"{self._name}-instance",
+            ami=self.ami_id,
+            instance_type=args.host.instance_type,
+            subnet_id=args.subnet_id,
+            vpc_security_group_ids=list(args.security_group_ids),
+            iam_instance_profile=profile.name,
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
+            ),
+            root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
+                volume_type="gp3",
+                volume_size=args.host.root_volume_gb,
+                encrypted=True,
+                delete_on_termination=True,
+            ),
+            monitoring=True,
+            ebs_optimized=True,
+            disable_api_termination=args.termination_protection,
+            user_data_base64=user_data,
+            user_data_replace_on_change=False,
+            # A newer AMI must never replace the server; user data only matters at first
+            # boot, later changes reach the host through the `configure` association.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami", "userDataBase64"]),
+        )
+
+    def _address(self) -> pulumi.Output[str]:
+        address = aws.ec2.Eip(f"{self._name}-ip", domain="vpc", opts=self._child)
+        aws.ec2.EipAssociation(
+            f"{self._name}-ip-association", allocation_id=address.allocation_id, instance_id=self.instance.id, opts=self._child
+        )
+        aws.route53.Record(
+            f"{self._name}-dns",
+            zone_id=self._args.zone_id,
+            name=self._args.domain,
+            type="A",
+            ttl=DNS_TTL,
+            records=[address.public_ip],
+            opts=self._child,
+        )
+        return address.public_ip
+
+    def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
+        args = self._args
+        prefix = f"amy-{args.stack}"
+        configure = aws.ssm.Document(
+            f"{self._name}-configure",
+            name=f"{prefix}-configure",
+            document_type="Command",
+            document_format="JSON",
+            content=host_files.apply(files.configure_document),
+            opts=self._child,
+        )
+        deploy = aws.ssm.Document(
+            f"{self._name}-deploy",
+            name=f"{prefix}-deploy",
+            document_type="Command",
+            document_format="JSON",
+            content=json.dumps(deploy_document()),
+            opts=self._child,
+        )
+        maintenance = aws.ssm.Document(
+            f"{self._name}-maintenance",
+            name=f"{prefix}-maintenance",
+            document_type="Command",
+            document_format="JSON",
+            content=json.dumps(maintenance_document()),
+            opts=self._child,
+        )
+        targets = [aws.ssm.AssociationTargetArgs(key="InstanceIds", values=[self.instance.id])]
+        configured = aws.ssm.Association(
+            f"{self._name}-configure",
+            association_name=f"{prefix}-configure",
+            name=configure.name,
+            document_version=configure.latest_version,
+            targets=targets,
+            wait_for_success_timeout_seconds=CONFIGURE_TIMEOUT_SECONDS,
+            opts=self._child,
+        )
+        aws.ssm.Association(
+            f"{self._name}-deploy",
+            association_name=f"{prefix}-deploy",
+            name=deploy.name,
+            document_version=deploy.latest_version,
+            parameters={"version": str(args.app_version)},
+            targets=targets,
+            wait_for_success_timeout_seconds=DEPLOY_TIMEOUT_SECONDS,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.release_snapshot, configured]),
+        )
+        return deploy, maintenance
+
+
+def host_policy(region: str, parameters_path: str, database_secret_arn: str, dumps_bucket_arn: str, dumps_key_arn: str) -> dict:
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps."""
+    account = database_secret_arn.split(":")[4]
+    path = parameters_path.rstrip("/")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadSettings",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"],
+                "Resource": [
+                    f"arn:aws:ssm:{region}:{account}:parameter{path}",
+                    f"arn:aws:ssm:{region}:{account}:parameter{path}/*",
+                ],
+            },
+            {
+                "Sid": "ReadDatabaseSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": database_secret_arn,
+            },
+            {
+                "Sid": "WriteDumps",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+                "Resource": f"{dumps_bucket_arn}/*",
+            },
+            {
+                "Sid": "EncryptDumps",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": dumps_key_arn,
+            },
+        ],
+    }
+
+
+def deploy_document() -> dict:
+    return {
+        "schemaVersion": "2.2",
+        "description": "Deploy an AMY release: maintenance on, dump, fetch, install, migrate, collectstatic, restart, "
+        "maintenance off.",
+        "parameters": {
+            "version": {
+                "type": "String",
+                "description": "The release tag, like v4.7.2",
+                "allowedPattern": r"^v[0-9]+\.[0-9]+\.[0-9]+$",
+            }
+        },
+        "mainSteps": [
+            {
+                "action": "aws:runShellScript",
+                "name": "deploy",
+                "inputs": {
+                    "runCommand": ["cloud-init status --wait >/dev/null", "/usr/local/sbin/amy-deploy '{{ version }}'"],
+                    "timeoutSeconds": str(DEPLOY_TIMEOUT_SECONDS),
+                },
+            }
+        ],
+    }
+
+
+def maintenance_document() -> dict:
+    return {
+        "schemaVersion": "2.2",
+        "description": "Turn AMY's maintenance page on or off: while on, every request gets it with 503.",
+        "parameters": {"state": {"type": "String", "description": "on or off", "allowedValues": ["on", "off"]}},
+        "mainSteps": [
+            {
+                "action": "aws:runShellScript",
+                "name": "maintenance",
+                "inputs": {"runCommand": ["/usr/local/sbin/amy-maintenance '{{ state }}'"]},
+            }
+        ],
+    }

@@ -1,0 +1,203 @@
+"""The legacy host's AWS resources under mocks: a locked-down instance, scoped IAM, deploys through SSM."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from dataclasses import replace
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+import yaml
+from parliament import analyze_policy_string
+
+from components.app_settings import SECRET_SETTINGS
+from components.legacy_host import LegacyHost, LegacyHostArgs, host_policy
+from components.logs import HOST_SOURCES
+from stack_config import AppVersion, HostConfig
+from tooling.harness import Plan, record
+
+HOST = HostConfig(
+    instance_type="t3.medium",
+    ami_id=None,
+    root_volume_gb=30,
+    gunicorn_workers=3,
+    certbot_email="ops@example.org",
+    acme_directory="https://acme-staging-v02.api.letsencrypt.org/directory",
+    repository="https://github.com/carpentries/amy.git",
+)
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+INSTANCE = "aws:ec2/instance:Instance"
+
+
+def build(host: HostConfig = HOST, protect: bool = True, cache: bool = True) -> Plan:
+    def program() -> None:
+        snapshot = aws.rds.Snapshot("release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-2026-01-15")
+        LegacyHost(
+            "host",
+            LegacyHostArgs(
+                stack="unit",
+                region="us-east-1",
+                domain="amy.example.org",
+                zone_id="Z123",
+                host=host,
+                app_version=AppVersion(4, 7, 2),
+                subnet_id="subnet-public-a",
+                security_group_ids=["sg-entry", "sg-app"],
+                parameters_path="/amy/unit/env/",
+                required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
+                database_secret_arn=SECRET_ARN,
+                dumps_bucket="amy-unit-dumps",
+                dumps_bucket_arn="arn:aws:s3:::amy-unit-dumps",
+                dumps_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+                log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
+                cache=cache,
+                termination_protection=protect,
+                backup_plan_id="plan-1",
+                backup_role_arn="arn:aws:iam::123456789012:role/backup",
+                release_snapshot=snapshot,
+            ),
+            opts=pulumi.ResourceOptions(),
+        )
+
+    return record("unit", program)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return build()
+
+
+def cloud_config(plan: Plan) -> dict:
+    raw = gzip.decompress(base64.b64decode(plan.one(INSTANCE).inputs["userDataBase64"])).decode()
+    assert raw.startswith("#cloud-config\n")
+    return yaml.safe_load(raw)
+
+
+def test_instance_requires_imdsv2_encrypts_its_disk_and_has_no_key_pair(plan: Plan) -> None:
+    instance = plan.one(INSTANCE).inputs
+    assert instance["metadataOptions"]["httpTokens"] == "required"
+    assert instance["metadataOptions"]["httpPutResponseHopLimit"] == 1
+    root = instance["rootBlockDevice"]
+    assert (root["volumeType"], root["volumeSize"], root["encrypted"]) == ("gp3", 30, True)
+    assert instance["monitoring"] is True
+    assert "keyName" not in instance
+    assert instance["subnetId"] == "subnet-public-a"
+    assert instance["vpcSecurityGroupIds"] == ["sg-entry", "sg-app"]
+    assert instance["instanceType"] == "t3.medium"
+
+
+def test_termination_protection_follows_the_stack() -> None:
+    assert build().one(INSTANCE).inputs["disableApiTermination"] is True
+    assert build(protect=False).one(INSTANCE).inputs["disableApiTermination"] is False
+
+
+def test_a_newer_ami_or_user_data_never_replaces_the_server(plan: Plan) -> None:
+    instance = plan.one(INSTANCE)
+    assert set(instance.ignore_changes) == {"ami", "userDataBase64"}
+    assert instance.inputs["userDataReplaceOnChange"] is False
+
+
+def test_ami_is_looked_up_when_not_pinned_and_taken_from_config_when_pinned(plan: Plan) -> None:
+    assert plan.one(INSTANCE).inputs["ami"] == "ami-0f0e1d2c3b4a59687"
+    pinned = build(replace(HOST, ami_id="ami-0123456789abcdef0"))
+    assert pinned.one(INSTANCE).inputs["ami"] == "ami-0123456789abcdef0"
+
+
+def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Plan) -> None:
+    config = cloud_config(plan)
+    paths = {entry["path"] for entry in config["write_files"]}
+    assert {"/usr/local/sbin/amy-deploy", "/etc/nginx/sites-available/amy-https.conf", "/etc/amy/redis.conf"} <= paths
+    assert config["runcmd"] == [["/usr/local/sbin/amy-bootstrap"]]
+    host_env = next(entry["content"] for entry in config["write_files"] if entry["path"] == "/etc/amy/host.env")
+    assert f"AMY_DATABASE_SECRET_ARN={SECRET_ARN}" in host_env
+    assert "AMY_DUMPS_BUCKET=amy-unit-dumps" in host_env
+    # Secrets may be named (read from the environment at run time), never given a value.
+    text = "\n".join(entry["content"] for entry in config["write_files"])
+    assigned = re.findall(rf"\b({'|'.join((*SECRET_SETTINGS, 'AMY_DATABASE_PASSWORD'))})=([^$\s]\S*)", text)
+    assert assigned == []
+
+
+def test_without_a_cache_there_is_no_redis_on_the_host() -> None:
+    config = cloud_config(build(cache=False))
+    assert "redis-server" not in config["packages"]
+    assert not [entry for entry in config["write_files"] if "redis" in entry["path"]]
+
+
+def test_address_and_dns_name_the_host(plan: Plan) -> None:
+    eip = plan.one("aws:ec2/eip:Eip")
+    association = plan.one("aws:ec2/eipAssociation:EipAssociation").inputs
+    assert association["allocationId"] == eip.outputs["allocationId"]
+    assert association["instanceId"] == plan.one(INSTANCE).id
+    record_ = plan.one("aws:route53/record:Record").inputs
+    assert (record_["name"], record_["type"], record_["records"]) == ("amy.example.org", "A", [eip.outputs["publicIp"]])
+
+
+def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
+    trust = json.loads(plan.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    attached = {
+        a.inputs["policyArn"].rsplit("/", 1)[1] for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
+    assert attached == {"AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"}
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    resources = {statement["Sid"]: statement["Resource"] for statement in policy["Statement"]}
+    assert resources == {
+        "ReadSettings": [
+            "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env",
+            "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env/*",
+        ],
+        "ReadDatabaseSecret": SECRET_ARN,
+        "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
+        "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
+    }
+    assert not any(action == "*" or action.endswith(":*") for s in policy["Statement"] for action in s["Action"])
+
+
+def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
+    findings = analyze_policy_string(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]).findings
+    assert [(f.issue, f.detail) for f in findings] == []
+
+
+def test_the_linter_catches_what_a_typo_would_break() -> None:
+    policy = host_policy("us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k")
+    policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
+    assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
+
+
+def test_deploy_runs_the_configured_version_after_the_snapshot_and_the_configuration(plan: Plan) -> None:
+    deploy = next(a for a in plan.of_type("aws:ssm/association:Association") if a.name == "host-deploy")
+    assert deploy.inputs["parameters"] == {"version": "v4.7.2"}
+    assert deploy.inputs["waitForSuccessTimeoutSeconds"] >= 1800
+    assert deploy.inputs["targets"] == [{"key": "InstanceIds", "values": [plan.one(INSTANCE).id]}]
+    configure = next(a for a in plan.of_type("aws:ssm/association:Association") if a.name == "host-configure")
+    assert {plan.one("aws:rds/snapshot:Snapshot").urn, configure.urn} <= set(deploy.dependencies)
+
+
+def test_configuration_reapplies_whenever_its_document_changes(plan: Plan) -> None:
+    configure = next(a for a in plan.of_type("aws:ssm/association:Association") if a.name == "host-configure")
+    document = next(d for d in plan.of_type("aws:ssm/document:Document") if d.name == "host-configure")
+    assert configure.inputs["documentVersion"] == document.outputs["latestVersion"]
+    script = "\n".join(json.loads(document.inputs["content"])["mainSteps"][0]["inputs"]["runCommand"])
+    assert "/usr/local/sbin/amy-configure" in script
+    assert "/etc/nginx/sites-available/amy-https.conf" in script
+
+
+def test_documents_accept_only_well_formed_parameters(plan: Plan) -> None:
+    documents = {d.name: json.loads(d.inputs["content"]) for d in plan.of_type("aws:ssm/document:Document")}
+    assert documents["host-deploy"]["parameters"]["version"]["allowedPattern"] == r"^v[0-9]+\.[0-9]+\.[0-9]+$"
+    assert documents["host-maintenance"]["parameters"]["state"]["allowedValues"] == ["on", "off"]
+    assert {d.inputs["name"] for d in plan.of_type("aws:ssm/document:Document")} == {
+        "amy-unit-configure",
+        "amy-unit-deploy",
+        "amy-unit-maintenance",
+    }
+
+
+def test_the_host_is_in_the_backup_plan(plan: Plan) -> None:
+    selection = plan.one("aws:backup/selection:Selection").inputs
+    assert selection["planId"] == "plan-1"
+    assert selection["resources"] == [plan.one(INSTANCE).outputs["arn"]]
