@@ -174,7 +174,9 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile(f"{units}/amy-dump.timer", _render("amy-dump.timer.j2", settings)),
         HostFile(f"{units}/amy-certificate.service", _render("amy-certificate.service.j2", settings)),
         HostFile("/etc/logrotate.d/amy", _render("logrotate.j2", settings)),
-        HostFile("/etc/amy/cloudwatch-agent.json", _render("cloudwatch-agent.json.j2", settings, collect_list=_collect_list(settings))),
+        HostFile(
+            "/etc/amy/cloudwatch-agent.json", _render("cloudwatch-agent.json.j2", settings, collect_list=_collect_list(settings))
+        ),
         HostFile("/usr/local/sbin/amy-env", _script("amy-env.py"), 0o755),
         HostFile("/usr/local/sbin/amy-dump", _script("amy-dump.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-deploy", _script("amy-deploy.sh"), 0o755),
@@ -210,7 +212,12 @@ def cloud_config(settings: HostSettings, files: Sequence[HostFile]) -> str:
         ],
         "ssh_pwauth": False,
         "write_files": [
-            {"path": file.path, "content": file.content, "permissions": f"{file.mode:#o}".replace("0o", "0"), "owner": "root:root"}
+            {
+                "path": file.path,
+                "content": file.content,
+                "permissions": f"{file.mode:#o}".replace("0o", "0"),
+                "owner": "root:root",
+            }
             for file in files
         ],
         "runcmd": [["/usr/local/sbin/amy-bootstrap"]],

@@ -22,6 +22,8 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import boto3
+
 HOST_ENV = Path("/etc/amy/host.env")
 SERVICE_ENV = Path("/etc/amy/amy.env")
 SHELL_ENV = Path("/etc/amy/amy.sh")
@@ -89,14 +91,12 @@ def write_private(path: Path, content: str, owner: str | None = None, group: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--restart-on-change", action="store_true", help="restart AMY's services if anything changed")
     args = parser.parse_args(argv)
 
-    import boto3
-
     host = read_env_file(HOST_ENV)
-    session = boto3.session.Session(region_name=host["AWS_DEFAULT_REGION"])
+    session = boto3.Session(region_name=host["AWS_DEFAULT_REGION"])
     try:
         env = collect(
             session.client("ssm"),
