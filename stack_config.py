@@ -121,10 +121,22 @@ class HostConfig:
     instance_type: str
     ami_id: str | None
     root_volume_gb: int
-    gunicorn_workers: int
     certbot_email: str
     acme_directory: str
     repository: str
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The ecs layout's Fargate service."""
+
+    cpu: int
+    memory: int
+    min_tasks: int
+    max_tasks: int
+    keep_images: int
+    cache_node_type: str
+    cache_snapshot_days: int
 
 
 @dataclass(frozen=True)
@@ -155,8 +167,13 @@ class StackConfig:
     cache_mode: CacheMode
     protect_stateful_resources: bool
     app_version: AppVersion
+    gunicorn_workers: int
     # Set with layout `legacy` only.
     host: HostConfig | None = None
+    # Set with layout `ecs` only.
+    service: ServiceConfig | None = None
+    maintenance: bool = False
+    email_attachments_bucket: str | None = None
 
     @property
     def name_prefix(self) -> str:
@@ -197,7 +214,26 @@ KEY_TYPES: dict[str, str] = {
     "certbotEmail": "string",
     "acmeDirectory": "string",
     "appRepository": "string",
+    "taskCpu": "integer",
+    "taskMemory": "integer",
+    "minTasks": "integer",
+    "maxTasks": "integer",
+    "keepImages": "integer",
+    "cacheNodeType": "string",
+    "cacheSnapshotDays": "integer",
+    "maintenance": "boolean",
+    "emailAttachmentsBucket": "string",
 }
+# Fargate's CPU units and the memory (MiB) each allows.
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+}
+CACHE_NODE_TYPE = re.compile(r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 T = TypeVar("T")
 
@@ -380,7 +416,13 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
 
     protect = reader.boolean("protectStatefulResources")
     app_version = _app_version(reader)
+    gunicorn_workers = reader.bounded("gunicornWorkers", 1, 32, " workers")
     host = _host(reader) if layout == "legacy" else None
+    service = _service(reader) if layout == "ecs" else None
+    maintenance = reader.boolean("maintenance")
+    attachments = reader.raw.get(f"{NAMESPACE}:emailAttachmentsBucket")
+    if attachments is not None and not BUCKET_NAME.match(attachments):
+        reader.problem("emailAttachmentsBucket", f"must be an S3 bucket name; got {attachments!r}")
 
     if reader.problems:
         raise StackConfigError(stack, reader.problems)
@@ -397,7 +439,11 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
         cache_mode=cast(CacheMode, cache_mode),
         protect_stateful_resources=cast(bool, protect),
         app_version=cast(AppVersion, app_version),
+        gunicorn_workers=cast(int, gunicorn_workers),
         host=host,
+        service=service,
+        maintenance=bool(maintenance),
+        email_attachments_bucket=attachments,
     )
 
 
@@ -544,23 +590,54 @@ def _host(reader: _Reader) -> HostConfig | None:
     if ami_id is not None and not AMI_ID.match(ami_id):
         reader.problem("hostAmiId", f"must be an AMI id like ami-0123456789abcdef0, or unset to look one up; got {ami_id!r}")
     root_volume = reader.bounded("hostRootVolumeGb", 20, 1024, " GiB")
-    workers = reader.bounded("gunicornWorkers", 1, 32, " workers")
     email = reader.string("certbotEmail")
     if email is not None and not EMAIL.match(email):
         reader.problem("certbotEmail", f"must be an e-mail address for Let's Encrypt's notices; got {email!r}")
     acme_directory = _https_url(reader, "acmeDirectory")
     repository = _https_url(reader, "appRepository")
-    values = (instance_type, root_volume, workers, email, acme_directory, repository)
+    values = (instance_type, root_volume, email, acme_directory, repository)
     if any(value is None for value in values):
         return None
     return HostConfig(
         instance_type=cast(str, instance_type),
         ami_id=ami_id,
         root_volume_gb=cast(int, root_volume),
-        gunicorn_workers=cast(int, workers),
         certbot_email=cast(str, email),
         acme_directory=cast(str, acme_directory),
         repository=cast(str, repository),
+    )
+
+
+def _service(reader: _Reader) -> ServiceConfig | None:
+    cpu = reader.integer("taskCpu")
+    memory = reader.integer("taskMemory")
+    if cpu is not None and cpu not in FARGATE_MEMORY:
+        reader.problem("taskCpu", f"must be a Fargate CPU size ({', '.join(map(str, FARGATE_MEMORY))}); got {cpu}")
+    elif cpu is not None and memory is not None and memory not in FARGATE_MEMORY[cpu]:
+        allowed = FARGATE_MEMORY[cpu]
+        reader.problem(
+            "taskMemory", f"must be one Fargate allows with {cpu} CPU units ({allowed[0]}-{allowed[-1]} MiB); got {memory}"
+        )
+    min_tasks = reader.bounded("minTasks", 1, 50, " tasks")
+    max_tasks = reader.bounded("maxTasks", 1, 50, " tasks")
+    if min_tasks is not None and max_tasks is not None and max_tasks < min_tasks:
+        reader.problem("maxTasks", f"must be at least {NAMESPACE}:minTasks ({min_tasks}); got {max_tasks}")
+    keep_images = reader.bounded("keepImages", 5, 1000, " images")
+    node_type = reader.string("cacheNodeType")
+    if node_type is not None and not CACHE_NODE_TYPE.match(node_type):
+        reader.problem("cacheNodeType", f"must be an ElastiCache node type like cache.t4g.small; got {node_type!r}")
+    snapshot_days = reader.bounded("cacheSnapshotDays", 1, 35, " days")
+    values = (cpu, memory, min_tasks, max_tasks, keep_images, node_type, snapshot_days)
+    if any(value is None for value in values):
+        return None
+    return ServiceConfig(
+        cpu=cast(int, cpu),
+        memory=cast(int, memory),
+        min_tasks=cast(int, min_tasks),
+        max_tasks=cast(int, max_tasks),
+        keep_images=cast(int, keep_images),
+        cache_node_type=cast(str, node_type),
+        cache_snapshot_days=cast(int, snapshot_days),
     )
 
 

@@ -60,6 +60,8 @@ class AppSettings(pulumi.ComponentResource):
 
     path: str
     written: dict[str, aws.ssm.Parameter]
+    # The same settings as values, for task definitions' plain environment.
+    environment: dict[str, pulumi.Input[str]]
 
     def __init__(self, name: str, args: AppSettingsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:app:AppSettings", name, None, opts)
@@ -76,12 +78,14 @@ class AppSettings(pulumi.ComponentResource):
             "AMY_DATABASE_NAME": args.database_name,
         }
         self.written = {}
+        self.environment = {}
         for key, value in values.items():
             self.add(key, value)
         self.register_outputs({"path": self.path})
 
     def add(self, key: str, value: pulumi.Input[str]) -> aws.ssm.Parameter:
         """Write one more plain setting, such as a layout's Redis URL."""
+        self.environment[key] = value
         self.written[key] = aws.ssm.Parameter(
             f"{self._name}-{key}",
             name=f"{self.path}{key}",
@@ -91,6 +95,11 @@ class AppSettings(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return self.written[key]
+
+    @property
+    def from_operators(self) -> tuple[str, ...]:
+        """What operators keep in Parameter Store that AMY needs: the secrets and the required plain settings."""
+        return tuple(dict.fromkeys((*SECRET_SETTINGS, *REQUIRED_FROM_OPERATORS)))
 
     @property
     def required(self) -> tuple[str, ...]:

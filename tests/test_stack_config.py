@@ -62,7 +62,7 @@ def test_app_version_names_snapshots_as_the_operators_do() -> None:
 def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
     host = load("production", config("production")).host
     assert host is not None
-    assert (host.instance_type, host.gunicorn_workers, host.ami_id) == ("t3.medium", 3, None)
+    assert (host.instance_type, host.root_volume_gb, host.ami_id) == ("t3.medium", 30, None)
     assert host.acme_directory == "https://acme-v02.api.letsencrypt.org/directory"
     assert load("testing", config("testing")).host is None
     # The ECS layout needs no certbot e-mail.

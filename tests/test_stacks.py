@@ -90,7 +90,10 @@ def test_data_is_encrypted_at_rest(stack_plan: Plan) -> None:
     key_arn = stack_plan.one("aws:kms/key:Key").outputs["arn"]
     assert stack_plan.one("aws:rds/instance:Instance").inputs["storageEncrypted"] is True
     assert stack_plan.one("aws:backup/vault:Vault").inputs["kmsKeyArn"] == key_arn
-    encryption = stack_plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    encryption = stack_plan.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        f"amy-{stack_plan.stack}-backups-dumps-encryption",
+    )
     assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
 
 
@@ -118,7 +121,10 @@ def test_every_log_source_has_its_group(stack_plan: Plan) -> None:
 def test_exports_tell_operators_where_things_are(stack_plan: Plan) -> None:
     outputs = stack_plan.outputs
     assert outputs["databaseAddress"].startswith(f"amy-{stack_plan.stack}.")
-    assert outputs["dumpsBucket"] == stack_plan.one("aws:s3/bucket:Bucket").outputs["bucket"]
+    assert (
+        outputs["dumpsBucket"]
+        == stack_plan.one("aws:s3/bucket:Bucket", f"amy-{stack_plan.stack}-backups-dumps").outputs["bucket"]
+    )
     assert outputs["logGroups"]["application"] == f"/amy/{stack_plan.stack}/application"
     assert outputs["databaseSecretArn"].startswith("arn:aws:secretsmanager:")
 

@@ -218,7 +218,8 @@ class FakeCloud(mocks.Mocks):
             **inputs,
         }
         state.update(self._computed(args.typ, inputs, physical, suffix))
-        return f"{args.name}-{suffix}", state
+        # Where AWS has its own form of id (sg-…, i-…, an ARN), the fake cloud answers with it.
+        return state.pop("id", f"{args.name}-{suffix}"), state
 
     def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str) -> dict[str, Any]:
         region = self.region
@@ -282,11 +283,39 @@ class FakeCloud(mocks.Mocks):
             case "aws:ec2/securityGroup:SecurityGroup":
                 return {"id": f"sg-{suffix}"}
             case "aws:ec2/instance:Instance":
-                return {"arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:instance/i-{suffix}{suffix[:1]}"}
+                instance_id = f"i-{suffix}{suffix[:1]}"
+                return {"id": instance_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:instance/{instance_id}"}
+            case "aws:ecs/service:Service":
+                cluster = inputs["cluster"].rsplit("/", 1)[-1]
+                return {"id": f"arn:aws:ecs:{region}:{ACCOUNT_ID}:service/{cluster}/{physical}"}
             case "aws:ec2/eip:Eip":
                 return {"allocationId": f"eipalloc-{suffix}", "publicIp": f"198.51.100.{int(suffix[:2], 16) % 250 + 1}"}
             case "aws:ssm/document:Document":
                 return {"latestVersion": "1", "defaultVersion": "1"}
+            case "aws:lb/loadBalancer:LoadBalancer":
+                return {
+                    "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/app/{physical}/{suffix}",
+                    "arnSuffix": f"app/{physical}/{suffix}",
+                    "dnsName": f"{physical}-{suffix}.{region}.elb.amazonaws.com",
+                    "zoneId": "Z35SXDOTRQ7X7K",
+                }
+            case "aws:lb/targetGroup:TargetGroup":
+                return {
+                    "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:targetgroup/{physical}/{suffix}",
+                    "arnSuffix": f"targetgroup/{physical}/{suffix}",
+                }
+            case "aws:ecr/repository:Repository":
+                return {"repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}"}
+            case "aws:ecs/taskDefinition:TaskDefinition":
+                family = inputs["family"]
+                return {"arn": f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task-definition/{family}:1", "revision": 1}
+            case "aws:ecs/cluster:Cluster":
+                return {"arn": f"arn:aws:ecs:{region}:{ACCOUNT_ID}:cluster/{physical}"}
+            case "aws:sfn/stateMachine:StateMachine":
+                return {"arn": f"arn:aws:states:{region}:{ACCOUNT_ID}:stateMachine:{physical}"}
+            case "aws:elasticache/replicationGroup:ReplicationGroup":
+                group = inputs["replicationGroupId"]
+                return {"primaryEndpointAddress": f"master.{group}.{suffix[:6]}.use1.cache.amazonaws.com"}
         return {}
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -48,6 +48,8 @@ class LegacyHostArgs:
     backup_role_arn: pulumi.Input[str]
     # The pre-release snapshot: taken before any deploy runs.
     release_snapshot: pulumi.Resource
+    gunicorn_workers: int
+    email_attachments_bucket: str | None
 
 
 class LegacyHost(pulumi.ComponentResource):
@@ -96,7 +98,7 @@ class LegacyHost(pulumi.ComponentResource):
             region=args.region,
             domain=args.domain,
             repository=args.host.repository,
-            gunicorn_workers=args.host.gunicorn_workers,
+            gunicorn_workers=args.gunicorn_workers,
             certbot_email=args.host.certbot_email,
             acme_directory=args.host.acme_directory,
             parameters_path=args.parameters_path,
@@ -139,7 +141,9 @@ class LegacyHost(pulumi.ComponentResource):
             f"{self._name}-role-amy",
             role=role.id,
             policy=pulumi.Output.all(args.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
-                lambda values: json.dumps(host_policy(args.region, args.parameters_path, *values))
+                lambda values: json.dumps(
+                    host_policy(args.region, args.parameters_path, values[0], values[1], values[2], args.email_attachments_bucket)
+                )
             ),
             opts=self._child,
         )
@@ -241,42 +245,57 @@ class LegacyHost(pulumi.ComponentResource):
         return deploy, maintenance
 
 
-def host_policy(region: str, parameters_path: str, database_secret_arn: str, dumps_bucket_arn: str, dumps_key_arn: str) -> dict:
-    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps."""
+def host_policy(
+    region: str,
+    parameters_path: str,
+    database_secret_arn: str,
+    dumps_bucket_arn: str,
+    dumps_key_arn: str,
+    email_attachments_bucket: str | None = None,
+) -> dict:
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps,
+    and keep e-mail attachments where a bucket is configured."""
     account = database_secret_arn.split(":")[4]
     path = parameters_path.rstrip("/")
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    statements = [
+        {
+            "Sid": "ReadSettings",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"],
+            "Resource": [
+                f"arn:aws:ssm:{region}:{account}:parameter{path}",
+                f"arn:aws:ssm:{region}:{account}:parameter{path}/*",
+            ],
+        },
+        {
+            "Sid": "ReadDatabaseSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": database_secret_arn,
+        },
+        {
+            "Sid": "WriteDumps",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+            "Resource": f"{dumps_bucket_arn}/*",
+        },
+        {
+            "Sid": "EncryptDumps",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": dumps_key_arn,
+        },
+    ]
+    if email_attachments_bucket:
+        statements.append(
             {
-                "Sid": "ReadSettings",
+                "Sid": "EmailAttachments",
                 "Effect": "Allow",
-                "Action": ["ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"],
-                "Resource": [
-                    f"arn:aws:ssm:{region}:{account}:parameter{path}",
-                    f"arn:aws:ssm:{region}:{account}:parameter{path}/*",
-                ],
-            },
-            {
-                "Sid": "ReadDatabaseSecret",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": database_secret_arn,
-            },
-            {
-                "Sid": "WriteDumps",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
-                "Resource": f"{dumps_bucket_arn}/*",
-            },
-            {
-                "Sid": "EncryptDumps",
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": dumps_key_arn,
-            },
-        ],
-    }
+                "Action": ["s3:PutObject", "s3:GetObject"],
+                "Resource": f"arn:aws:s3:::{email_attachments_bucket}/*",
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def deploy_document() -> dict:

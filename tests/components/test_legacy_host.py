@@ -24,7 +24,6 @@ HOST = HostConfig(
     instance_type="t3.medium",
     ami_id=None,
     root_volume_gb=30,
-    gunicorn_workers=3,
     certbot_email="ops@example.org",
     acme_directory="https://acme-staging-v02.api.letsencrypt.org/directory",
     repository="https://github.com/carpentries/amy.git",
@@ -59,6 +58,8 @@ def build(host: HostConfig = HOST, protect: bool = True, cache: bool = True) -> 
                 backup_plan_id="plan-1",
                 backup_role_arn="arn:aws:iam::123456789012:role/backup",
                 release_snapshot=snapshot,
+                gunicorn_workers=3,
+                email_attachments_bucket=None,
             ),
             opts=pulumi.ResourceOptions(),
         )
