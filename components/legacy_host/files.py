@@ -235,7 +235,8 @@ def user_data(settings: HostSettings, files: Sequence[HostFile]) -> str:
 
 def configure_script(files: Sequence[HostFile]) -> str:
     """A shell script that writes each file whose content differs, then runs amy-configure with the changed paths."""
-    lines = ["#!/bin/bash", "set -euo pipefail", "changed=()"]
+    # On a new host, cloud-init writes the files first; wait for it to finish (or fail, which fails this).
+    lines = ["#!/bin/bash", "set -euo pipefail", "cloud-init status --wait >/dev/null", "changed=()"]
     for file in files:
         encoded = base64.b64encode(file.content.encode()).decode()
         lines += [
