@@ -17,7 +17,8 @@ def test_plan_prints_the_component_tree_and_counts(capsys: pytest.CaptureFixture
     assert "├─ amy:data:Database amy-testing-db" in out
     assert "│  ├─ aws:rds/instance:Instance amy-testing-db-instance" in out
     assert "aws:cloudwatch/logGroup:LogGroup" in out
-    assert out.rstrip().splitlines()[-1].split()[0] == "total"
+    counts = out.split("Resources by type:\n", 1)[1].split("\n\n", 1)[0]
+    assert counts.splitlines()[-1].split()[0] == "total"
 
 
 def test_protected_resources_are_marked(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,7 +40,9 @@ def test_json_is_identical_across_runs(tmp_path: Path) -> None:
 
 def test_bad_config_prints_every_problem_and_fails(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     real_run = plan_command.run
-    monkeypatch.setattr(plan_command, "run", lambda stack: real_run(stack, {"amy:logRetentionDays": 2, "amy:zoneId": None}))
+    monkeypatch.setattr(
+        plan_command, "run", lambda stack, **kwargs: real_run(stack, {"amy:logRetentionDays": 2, "amy:zoneId": None}, **kwargs)
+    )
     assert plan_command.main(["testing"]) == 1
     err = capsys.readouterr().err
     assert "stack 'testing': 2 configuration problem(s)" in err

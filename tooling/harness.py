@@ -272,7 +272,7 @@ class FakeCloud(mocks.Mocks):
                 }
             case "aws:s3/bucket:Bucket":
                 bucket = inputs.get("bucket") or physical
-                return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+                return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
             case "aws:kms/key:Key":
                 key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
@@ -333,38 +333,40 @@ class FakeCloud(mocks.Mocks):
 class RecordingMonitor(mocks.MockMonitor):
     """The mock monitor, keeping each registration's parent and options as well."""
 
-    def __init__(self, cloud: FakeCloud) -> None:
+    def __init__(self, cloud: FakeCloud, on_register: Callable[[Registration], None] | None = None) -> None:
         super().__init__(cloud)
         self.registrations: list[Registration] = []
+        self.on_register = on_register
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object)
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    id=response.id,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=request.custom,
-                    remote=request.remote,
-                    inputs=_plain(inputs),
-                    secret_inputs=tuple(sorted(key for key, value in inputs.items() if _is_secret(value))),
-                    outputs=_plain(self.resources[response.urn].state),
-                    provider=request.provider,
-                    providers=dict(request.providers),
-                    dependencies=tuple(request.dependencies),
-                    protect=request.protect,
-                    retain_on_delete=request.retainOnDelete,
-                    delete_before_replace=request.deleteBeforeReplace,
-                    ignore_changes=tuple(request.ignoreChanges),
-                    replace_on_changes=tuple(request.replaceOnChanges),
-                    import_id=request.importId,
-                    aliases=tuple(str(alias) for alias in request.aliasURNs),
-                )
+            registration = Registration(
+                urn=response.urn,
+                id=response.id,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=request.custom,
+                remote=request.remote,
+                inputs=_plain(inputs),
+                secret_inputs=tuple(sorted(key for key, value in inputs.items() if _is_secret(value))),
+                outputs=_plain(self.resources[response.urn].state),
+                provider=request.provider,
+                providers=dict(request.providers),
+                dependencies=tuple(request.dependencies),
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                delete_before_replace=request.deleteBeforeReplace,
+                ignore_changes=tuple(request.ignoreChanges),
+                replace_on_changes=tuple(request.replaceOnChanges),
+                import_id=request.importId,
+                aliases=tuple(str(alias) for alias in request.aliasURNs),
             )
+            self.registrations.append(registration)
+            if self.on_register:
+                self.on_register(registration)
         return response
 
 
@@ -377,7 +379,11 @@ class ProgramError(Exception):
 
 
 def record(
-    stack: str, program: Callable[[], object], config: Mapping[str, str] | None = None, secret_keys: list[str] | None = None
+    stack: str,
+    program: Callable[[], object],
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    on_register: Callable[[Registration], None] | None = None,
 ) -> Plan:
     """Run `program` under the mocks as stack `stack` with `config`, recording what it registers."""
     os.environ["PULUMI_CONFIG"] = json.dumps(dict(config or {}))
@@ -386,7 +392,7 @@ def record(
     pulumi.runtime.set_all_config({}, [])
 
     region = (config or {}).get(f"{PROJECT}:region", "us-east-1")
-    monitor = RecordingMonitor(FakeCloud(region))
+    monitor = RecordingMonitor(FakeCloud(region), on_register)
     settings.ROOT.set(None)
     mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
     exports: dict[str, Any] = {}
@@ -403,9 +409,14 @@ def record(
     return Plan(stack=stack, registrations=list(monitor.registrations), outputs=_plain(exports))
 
 
-def run(stack: str, overrides: Mapping[str, Any | None] | None = None) -> Plan:
+def run(
+    stack: str,
+    overrides: Mapping[str, Any | None] | None = None,
+    on_register: Callable[[Registration], None] | None = None,
+) -> Plan:
     """Run `__main__.py` for `stack` as `pulumi preview` would, and return what it registered.
 
+    `on_register` sees each registration as it happens, as the engine's analyzers do.
     Raises `ProgramError` with the program's message, e.g. when the config is bad.
     """
     values, secret_keys = stack_config_values(stack, overrides)
@@ -414,4 +425,5 @@ def run(stack: str, overrides: Mapping[str, Any | None] | None = None) -> Plan:
         lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
         values,
         secret_keys,
+        on_register,
     )

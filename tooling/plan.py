@@ -2,10 +2,10 @@
 
     python -m tooling.plan production [--json PATH]
 
-Prints the tree of components and their children (type and name), then the
-count of resources by type. `--json` writes every registration, sorted and
-stable, so two runs diff cleanly. A bad stack config prints every problem
-and exits 1.
+Prints the tree of components and their children (type and name), the count
+of resources by type, then the policy pack's verdict. `--json` writes every
+registration, sorted and stable, so two runs diff cleanly. A bad stack config,
+or a mandatory policy violation, exits 1.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
+from tooling.policy_check import Analysis, policy_config, policy_server
 
 
 def render_tree(plan: Plan) -> list[str]:
@@ -57,19 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack", choices=known_stacks())
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration to PATH")
     args = parser.parse_args(argv)
-    try:
-        plan = run(args.stack)
-    except ProgramError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"Offline plan of stack {args.stack}: {len(plan.registrations)} resources to create\n")
-    print("\n".join(render_tree(plan)))
-    print("\nResources by type:")
-    print("\n".join(render_counts(plan)))
-    if args.json:
-        args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
-        print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
-    return 0
+    # The pack starts in its own process and analyzes resources while the program runs.
+    with policy_server() as server:
+        analysis = Analysis(server, args.stack, policy_config(args.stack))
+        try:
+            plan = run(args.stack, on_register=analysis.register)
+        except ProgramError as error:
+            analysis.close()
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"Offline plan of stack {args.stack}: {len(plan.registrations)} resources to create\n")
+        print("\n".join(render_tree(plan)))
+        print("\nResources by type:")
+        print("\n".join(render_counts(plan)))
+        if args.json:
+            args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
+            print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
+        verdict = analysis.verdict(plan)
+    print(f"\nPolicies (policies/{args.stack}.json):")
+    print("\n".join(verdict.lines()))
+    return 1 if verdict.mandatory else 0
 
 
 if __name__ == "__main__":

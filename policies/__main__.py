@@ -1,0 +1,37 @@
+"""AMY's policy pack: backups and security, one module per concern."""
+
+from pulumi_policy import PolicyPack
+
+import aws_backup
+import cloudfront
+import dump_bucket
+import ec2
+import ecs
+import elasticache
+import load_balancer
+import log_groups
+import protection
+import rds
+import release_snapshot
+import s3
+import security_groups
+
+PolicyPack(
+    name="amy",
+    description="Backups and security of AMY's infrastructure.",
+    policies=[
+        *rds.policies(),
+        *aws_backup.policies(),
+        *dump_bucket.policies(),
+        *elasticache.policies(),
+        *release_snapshot.policies(),
+        *protection.policies(),
+        *ec2.policies(),
+        *security_groups.policies(),
+        *load_balancer.policies(),
+        *cloudfront.policies(),
+        *log_groups.policies(),
+        *ecs.policies(),
+        *s3.policies(),
+    ],
+)

@@ -1,0 +1,93 @@
+"""The database dumps bucket: versioned, encrypted, private, TLS-only, with a lifecycle."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, StackValidationPolicy
+
+from support import MANDATORY, as_list, of_type, stack_policy
+
+BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def is_dumps_bucket(resource: PolicyResource) -> bool:
+    return resource.resource_type == BUCKET and resource.name.endswith("-dumps")
+
+
+def _for_bucket(resources: list[PolicyResource], type_: str, bucket: str) -> list[PolicyResource]:
+    return [resource for resource in of_type(resources, type_) if resource.props.get("bucket") == bucket]
+
+
+def _versioned(configs: list[PolicyResource]) -> bool:
+    return any((c.props.get("versioningConfiguration") or {}).get("status") == "Enabled" for c in configs)
+
+
+def _encrypted(configs: list[PolicyResource]) -> bool:
+    return any(
+        (rule.get("applyServerSideEncryptionByDefault") or {}).get("sseAlgorithm") in ("aws:kms", "aws:kms:dsse", "AES256")
+        for c in configs
+        for rule in as_list(c.props.get("rules"))
+    )
+
+
+def _blocked(blocks: list[PolicyResource]) -> bool:
+    return any(all(block.props.get(setting) is True for setting in PUBLIC_ACCESS_SETTINGS) for block in blocks)
+
+
+def _tls_only(policies: list[PolicyResource]) -> bool:
+    for bucket_policy in policies:
+        document = bucket_policy.props.get("policy")
+        statements = as_list(json.loads(document).get("Statement")) if isinstance(document, str) else []
+        for statement in statements:
+            condition = (statement.get("Condition") or {}).get("Bool") or {}
+            if statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false":
+                return True
+    return False
+
+
+def _has_lifecycle(configs: list[PolicyResource]) -> bool:
+    return any(rule.get("status") == "Enabled" for c in configs for rule in as_list(c.props.get("rules")))
+
+
+CHECKS = {
+    "aws:s3/bucketVersioning:BucketVersioning": (_versioned, "is not versioned; add a BucketVersioning with status Enabled"),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        _encrypted,
+        "has no default encryption; add a BucketServerSideEncryptionConfiguration (aws:kms)",
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        _blocked,
+        "does not block all public access; add a BucketPublicAccessBlock with all four settings true",
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": (
+        _tls_only,
+        "accepts requests without TLS; add a policy denying aws:SecureTransport false",
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        _has_lifecycle,
+        "has no enabled lifecycle rule; expire old noncurrent versions with a BucketLifecycleConfiguration",
+    ),
+}
+
+
+def _safe(resources: list[PolicyResource], _config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    for bucket in filter(is_dumps_bucket, resources):
+        name = str(bucket.props.get("bucket"))
+        for type_, (holds, problem) in CHECKS.items():
+            if not holds(_for_bucket(resources, type_, name)):
+                yield f"dumps bucket {bucket.name} {problem}", bucket.urn
+
+
+def policies() -> list[StackValidationPolicy]:
+    return [
+        stack_policy(
+            "dumps-bucket-protected",
+            "The database dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle.",
+            _safe,
+            MANDATORY,
+        )
+    ]

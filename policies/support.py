@@ -1,0 +1,102 @@
+"""What every policy module of the pack shares: a way to write one check per resource type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+# A check gets a resource's properties (engine names, camelCase) and the policy's config,
+# and returns one message per problem: what is wrong and how to fix it.
+Check = Callable[[Mapping[str, Any], Mapping[str, Any]], Iterable[str]]
+
+ADVISORY = EnforcementLevel.ADVISORY
+MANDATORY = EnforcementLevel.MANDATORY
+
+
+def minimum_days(default: int, description: str) -> PolicyConfigSchema:
+    return PolicyConfigSchema(
+        properties={"minimumDays": {"type": "integer", "minimum": 1, "default": default, "description": description}}
+    )
+
+
+def resource_policy(
+    name: str,
+    description: str,
+    types: Iterable[str],
+    check: Check,
+    enforcement_level: EnforcementLevel,
+    config_schema: PolicyConfigSchema | None = None,
+) -> ResourceValidationPolicy:
+    """A policy that runs `check` on each resource of `types`."""
+    applies_to = frozenset(types)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in applies_to:
+            return
+        for message in check(args.props, {**_defaults(config_schema), **args.get_config()}):
+            report_violation(message, None)
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=enforcement_level,
+        config_schema=config_schema,
+    )
+
+
+def _defaults(schema: PolicyConfigSchema | None) -> dict[str, Any]:
+    """The schema's defaults; the CLI fills them in too, but a policy must not depend on it."""
+    if schema is None:
+        return {}
+    return {key: spec["default"] for key, spec in schema.properties.items() if "default" in spec}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A property that may be absent, one value, or a list (the engine's lists arrive as read-only sequences)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+
+
+# A stack check gets every resource and the policy's config, and returns (message, urn) per problem.
+StackCheck = Callable[[list[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+
+
+def stack_policy(
+    name: str,
+    description: str,
+    check: StackCheck,
+    enforcement_level: EnforcementLevel,
+    config_schema: PolicyConfigSchema | None = None,
+) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        for message, urn in check(list(args.resources), {**_defaults(config_schema), **args.get_config()}):
+            report_violation(message, urn)
+
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=enforcement_level,
+        config_schema=config_schema,
+    )
+
+
+def of_type(resources: Iterable[PolicyResource], type_: str) -> list[PolicyResource]:
+    return [resource for resource in resources if resource.resource_type == type_]
+
+
+def required_flag(description: str) -> PolicyConfigSchema:
+    return PolicyConfigSchema(properties={"required": {"type": "boolean", "default": False, "description": description}})

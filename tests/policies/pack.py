@@ -1,0 +1,90 @@
+"""Running single policies of the pack on hand-built resources, as checkov's pass/fail fixtures do."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from copy import deepcopy
+from typing import Any
+
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from tooling.harness import ROOT
+
+sys.path.insert(0, str(ROOT / "policies"))
+
+import aws_backup
+import cloudfront
+import dump_bucket
+import ec2
+import ecs
+import elasticache
+import load_balancer
+import log_groups
+import protection
+import rds
+import release_snapshot
+import s3
+import security_groups
+
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecs, elasticache, load_balancer, log_groups, protection, rds,
+           release_snapshot, s3, security_groups)  # fmt: skip
+POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
+
+
+def _options(protect: bool = False) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def resource_violations(name: str, type_: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    policy = POLICIES[name]
+    assert isinstance(policy, ResourceValidationPolicy)
+    found: list[str] = []
+    args = ResourceValidationArgs(
+        type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::r", "r", _options(), None, config
+    )
+    policy.validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def resource(type_: str, name: str, props: Mapping[str, Any], protect: bool = False) -> PolicyResource:
+    return PolicyResource(
+        type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::{name}", name, _options(protect), None, None, [], {}
+    )
+
+
+def stack_violations(name: str, resources: list[PolicyResource], config: Mapping[str, Any] | None = None) -> list[str]:
+    policy = POLICIES[name]
+    assert isinstance(policy, StackValidationPolicy)
+    found: list[str] = []
+    policy.validate(StackValidationArgs(resources, config), lambda message, urn=None: found.append(message))
+    return found
+
+
+def with_(props: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """`props` with keys changed; a value of None removes the key."""
+    changed = deepcopy(dict(props))
+    for key, value in changes.items():
+        if value is None:
+            changed.pop(key, None)
+        else:
+            changed[key] = value
+    return changed
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value)
+
+
+def from_plan(registrations: list[Any]) -> list[PolicyResource]:
+    """A plan's resources as AnalyzeStack shows them to stack policies: outputs and protection."""
+    return [resource(r.type, r.name, r.outputs, protect=r.protect) for r in registrations if not r.type.startswith("pulumi:")]
