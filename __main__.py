@@ -10,6 +10,7 @@ from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
 from components.fargate_service import FargateService, FargateServiceArgs
+from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
 from components.legacy_host import REDIS_URL, LegacyHost, LegacyHostArgs
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
@@ -31,6 +32,7 @@ network = Network(
         cidr_block=config.network.vpc_cidr,
         availability_zones=config.network.availability_zones,
         nat_strategy=config.network.nat_strategy,
+        existing=config.existing_network,
     ),
     opts,
 )
@@ -38,13 +40,13 @@ logs = Logs(f"{prefix}-logs", LogsArgs(stack=config.stack, retention_days=config
 database = Database(
     f"{prefix}-db",
     DatabaseArgs(
-        identifier=prefix,
         settings=config.database,
         subnet_ids=network.isolated_subnet_ids,
         security_group_id=network.database_security_group.id,
         log_retention_days=config.log_retention_days,
         protect=protect,
         app_version=config.app_version,
+        adoption=config.adoption,
     ),
     opts,
 )
@@ -57,6 +59,7 @@ backups = Backups(
         database_subnet_group_name=database.subnet_group_name,
         database_security_group_id=network.database_security_group.id,
         protect=protect,
+        dumps_bucket_import=config.adoption.dumps_bucket,
     ),
     opts,
 )
@@ -77,6 +80,7 @@ cdn = Cdn(
         origin_domain=config.dns.domain,
         zone_id=config.dns.zone_id,
         certificate_arn=certificates.cdn_certificate_arn,
+        distribution_import=config.adoption.distribution,
     ),
     opts,
 )
@@ -93,6 +97,11 @@ app_settings = AppSettings(
     ),
     opts,
 )
+
+if config.github:
+    github = GitHubDeploys(f"{prefix}-github", GitHubDeploysArgs(stack=config.stack, settings=config.github), opts)
+    pulumi.export("githubDeployRole", github.deploy_role.arn)
+    pulumi.export("githubPreviewRole", github.preview_role.arn)
 
 if config.email_attachments_bucket:
     app_settings.add("AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME", config.email_attachments_bucket)
@@ -127,6 +136,7 @@ if config.layout == "legacy":
             release_snapshot=database.release_snapshot,
             gunicorn_workers=config.gunicorn_workers,
             email_attachments_bucket=config.email_attachments_bucket,
+            adoption=config.adoption,
         ),
         opts,
     )

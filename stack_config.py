@@ -13,7 +13,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar, cast
 
 import pulumi
@@ -92,6 +92,8 @@ class DnsConfig:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
+    identifier: str
+    master_username: str
     engine_version: str
     instance_class: str
     allocated_storage_gb: int
@@ -140,6 +142,39 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class Adoption:
+    """Existing AWS resources the first `pulumi up` imports instead of creating."""
+
+    database: str | None = None
+    database_subnet_group: str | None = None
+    database_parameter_group: str | None = None
+    dumps_bucket: str | None = None
+    distribution: str | None = None
+    instance: str | None = None
+    elastic_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class ExistingNetwork:
+    """A VPC and subnets that exist already, used instead of creating a network."""
+
+    vpc_id: str
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+    isolated_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GitHubDeploys:
+    """GitHub Actions' access to the stack's account through OIDC."""
+
+    repository: str
+    # None: the program creates the account's GitHub OIDC provider.
+    oidc_provider_arn: str | None
+    environment: str
+
+
+@dataclass(frozen=True)
 class AppVersion:
     major: int
     minor: int
@@ -174,6 +209,9 @@ class StackConfig:
     service: ServiceConfig | None = None
     maintenance: bool = False
     email_attachments_bucket: str | None = None
+    adoption: Adoption = field(default_factory=Adoption)
+    existing_network: ExistingNetwork | None = None
+    github: GitHubDeploys | None = None
 
     @property
     def name_prefix(self) -> str:
@@ -223,7 +261,33 @@ KEY_TYPES: dict[str, str] = {
     "cacheSnapshotDays": "integer",
     "maintenance": "boolean",
     "emailAttachmentsBucket": "string",
+    "dbIdentifier": "string",
+    "dbMasterUsername": "string",
+    "importIds": "array",
+    "existingVpcId": "string",
+    "existingPublicSubnetIds": "array",
+    "existingPrivateSubnetIds": "array",
+    "existingIsolatedSubnetIds": "array",
+    "githubRepository": "string",
+    "githubOidcProviderArn": "string",
+    "githubEnvironment": "string",
 }
+# What `importIds` may name, and the form of each id.
+IMPORTABLE = {
+    "database": re.compile(r"^[a-z][a-z0-9-]{0,62}$"),
+    "databaseSubnetGroup": re.compile(r"^[a-z0-9][a-z0-9 ._-]{0,254}$"),
+    "databaseParameterGroup": re.compile(r"^[a-z][a-z0-9-]{0,254}$"),
+    "dumpsBucket": re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
+    "distribution": re.compile(r"^E[A-Z0-9]{6,20}$"),
+    "instance": re.compile(r"^i-[0-9a-f]{8,17}$"),
+    "elasticIp": re.compile(r"^eipalloc-[0-9a-f]{8,17}$"),
+}
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+OIDC_PROVIDER_ARN = re.compile(r"^arn:aws:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+DB_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$")
+PG_USERNAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Fargate's CPU units and the memory (MiB) each allows.
 FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -395,7 +459,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
 
     network = _network(reader, layout, region)
     dns = _dns(reader)
-    database = _database(reader)
+    database = _database(reader, stack)
     backup = _backup(reader)
 
     log_retention_days = reader.integer("logRetentionDays")
@@ -418,6 +482,9 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     app_version = _app_version(reader)
     gunicorn_workers = reader.bounded("gunicornWorkers", 1, 32, " workers")
     host = _host(reader) if layout == "legacy" else None
+    adoption = _adoption(reader, layout)
+    existing_network = _existing_network(reader)
+    github = _github(reader, stack)
     service = _service(reader) if layout == "ecs" else None
     maintenance = reader.boolean("maintenance")
     attachments = reader.raw.get(f"{NAMESPACE}:emailAttachmentsBucket")
@@ -444,6 +511,9 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
         service=service,
         maintenance=bool(maintenance),
         email_attachments_bucket=attachments,
+        adoption=adoption,
+        existing_network=existing_network,
+        github=github,
     )
 
 
@@ -508,7 +578,13 @@ def _dns(reader: _Reader) -> DnsConfig | None:
     return DnsConfig(zone_id=zone_id, zone_name=zone_name, domain=domain, static_domain=static_domain)
 
 
-def _database(reader: _Reader) -> DatabaseConfig | None:
+def _database(reader: _Reader, stack: str) -> DatabaseConfig | None:
+    identifier = reader.raw.get(f"{NAMESPACE}:dbIdentifier", f"amy-{stack}")
+    if not DB_IDENTIFIER.match(identifier):
+        reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {identifier!r}")
+    username = reader.string("dbMasterUsername")
+    if username is not None and not PG_USERNAME.match(username):
+        reader.problem("dbMasterUsername", f"must be a PostgreSQL role name like amy; got {username!r}")
     engine_version = reader.string("dbEngineVersion")
     if engine_version is not None and not (engine_version.isdigit() and int(engine_version) >= MIN_POSTGRES_MAJOR):
         reader.problem(
@@ -539,11 +615,13 @@ def _database(reader: _Reader) -> DatabaseConfig | None:
         reader.problem("dbMaintenanceWindow", f"must not overlap {NAMESPACE}:dbBackupWindow")
     deletion_protection = reader.boolean("dbDeletionProtection")
 
-    values = (engine_version, instance_class, storage, max_storage, multi_az, retention,
+    values = (username, engine_version, instance_class, storage, max_storage, multi_az, retention,
               backup_window, maintenance_window, deletion_protection)  # fmt: skip
     if any(value is None for value in values):
         return None
     return DatabaseConfig(
+        identifier=identifier,
+        master_username=cast(str, username),
         engine_version=cast(str, engine_version),
         instance_class=cast(str, instance_class),
         allocated_storage_gb=cast(int, storage),
@@ -639,6 +717,78 @@ def _service(reader: _Reader) -> ServiceConfig | None:
         cache_node_type=cast(str, node_type),
         cache_snapshot_days=cast(int, snapshot_days),
     )
+
+
+def _adoption(reader: _Reader, layout: str | None) -> Adoption:
+    entries = reader.string_list("importIds") or ()
+    ids: dict[str, str] = {}
+    for entry in entries:
+        name, _, resource_id = entry.partition("=")
+        if name not in IMPORTABLE:
+            reader.problem("importIds", f"names {name!r}; importable are {', '.join(IMPORTABLE)} (as name=id)")
+        elif not IMPORTABLE[name].match(resource_id):
+            reader.problem("importIds", f"has {entry!r}, which is not an id of a {name}")
+        elif name in ids:
+            reader.problem("importIds", f"names {name} twice")
+        else:
+            ids[name] = resource_id
+    if layout != "legacy" and ({"instance", "elasticIp"} & set(ids)):
+        reader.problem("importIds", "imports the legacy host (instance, elasticIp) only with layout 'legacy'")
+    return Adoption(
+        database=ids.get("database"),
+        database_subnet_group=ids.get("databaseSubnetGroup"),
+        database_parameter_group=ids.get("databaseParameterGroup"),
+        dumps_bucket=ids.get("dumpsBucket"),
+        distribution=ids.get("distribution"),
+        instance=ids.get("instance"),
+        elastic_ip=ids.get("elasticIp"),
+    )
+
+
+def _existing_network(reader: _Reader) -> ExistingNetwork | None:
+    vpc_id = reader.raw.get(f"{NAMESPACE}:existingVpcId")
+    subnet_keys = ("existingPublicSubnetIds", "existingPrivateSubnetIds", "existingIsolatedSubnetIds")
+    subnets = {key: reader.string_list(key) for key in subnet_keys}
+    if vpc_id is None:
+        for key, value in subnets.items():
+            if value is not None:
+                reader.problem(key, f"needs {NAMESPACE}:existingVpcId, the VPC the subnets are in")
+        return None
+    if not VPC_ID.match(vpc_id):
+        reader.problem("existingVpcId", f"must be a VPC id like vpc-0123456789abcdef0; got {vpc_id!r}")
+    for key, value in subnets.items():
+        if value is None:
+            reader.problem(key, f"is required with {NAMESPACE}:existingVpcId: two subnet ids, one per zone")
+        elif len(value) != 2 or not all(SUBNET_ID.match(subnet) for subnet in value):
+            reader.problem(key, f"must be two subnet ids like subnet-0123456789abcdef0; got {list(value)}")
+    if any(value is None for value in subnets.values()):
+        return None
+    return ExistingNetwork(
+        vpc_id=vpc_id,
+        public_subnet_ids=cast(tuple[str, ...], subnets["existingPublicSubnetIds"]),
+        private_subnet_ids=cast(tuple[str, ...], subnets["existingPrivateSubnetIds"]),
+        isolated_subnet_ids=cast(tuple[str, ...], subnets["existingIsolatedSubnetIds"]),
+    )
+
+
+def _github(reader: _Reader, stack: str) -> GitHubDeploys | None:
+    repository = reader.raw.get(f"{NAMESPACE}:githubRepository")
+    provider = reader.raw.get(f"{NAMESPACE}:githubOidcProviderArn")
+    environment = reader.raw.get(f"{NAMESPACE}:githubEnvironment", stack)
+    if repository is None:
+        if provider is not None:
+            reader.problem("githubOidcProviderArn", f"needs {NAMESPACE}:githubRepository, the repository that deploys")
+        return None
+    if not GITHUB_REPOSITORY.match(repository):
+        reader.problem("githubRepository", f"must be owner/name like carpentries/amy-infra; got {repository!r}")
+    if provider is not None and not OIDC_PROVIDER_ARN.match(provider):
+        reader.problem(
+            "githubOidcProviderArn",
+            f"must be the ARN of the account's token.actions.githubusercontent.com OIDC provider; got {provider!r}",
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,255}", environment):
+        reader.problem("githubEnvironment", f"must be a GitHub environment name like production; got {environment!r}")
+    return GitHubDeploys(repository=repository, oidc_provider_arn=provider, environment=environment)
 
 
 def _app_version(reader: _Reader) -> AppVersion | None:

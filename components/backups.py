@@ -29,6 +29,8 @@ class BackupsArgs:
     database_subnet_group_name: pulumi.Input[str]
     database_security_group_id: pulumi.Input[str]
     protect: bool
+    # An existing dumps bucket to adopt, by name.
+    dumps_bucket_import: str | None = None
 
 
 class Backups(pulumi.ComponentResource):
@@ -167,7 +169,13 @@ class Backups(pulumi.ComponentResource):
 
     def _dumps_bucket(self) -> aws.s3.Bucket:
         name = f"{self._name}-dumps"
-        bucket = aws.s3.Bucket(name, force_destroy=False, opts=self._stateful)
+        adopted = self._args.dumps_bucket_import
+        bucket = aws.s3.Bucket(
+            name,
+            bucket=adopted,
+            force_destroy=False,
+            opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(import_=adopted)),
+        )
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
             bucket=bucket.id,

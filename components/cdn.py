@@ -24,6 +24,8 @@ class CdnArgs:
     origin_domain: str
     zone_id: str
     certificate_arn: pulumi.Input[str]
+    # An existing distribution to adopt, by id.
+    distribution_import: str | None = None
 
 
 class Cdn(pulumi.ComponentResource):
@@ -99,7 +101,7 @@ class Cdn(pulumi.ComponentResource):
                 ssl_support_method="sni-only",
                 minimum_protocol_version="TLSv1.2_2021",
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, import_=args.distribution_import),
         )
         for record_type in ("A", "AAAA"):
             aws.route53.Record(

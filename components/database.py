@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pulumi
 import pulumi_aws as aws
 
-from stack_config import AppVersion, DatabaseConfig
+from stack_config import Adoption, AppVersion, DatabaseConfig
 
 DATABASE_NAME = "amy"
-MASTER_USERNAME = "amy"
 SLOW_STATEMENT_MS = 1000
 PERFORMANCE_INSIGHTS_FREE_DAYS = 7
 LOG_EXPORTS = ("postgresql", "upgrade")
@@ -21,13 +20,13 @@ LOG_EXPORTS = ("postgresql", "upgrade")
 
 @dataclass
 class DatabaseArgs:
-    identifier: str
     settings: DatabaseConfig
     subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
     log_retention_days: int
     protect: bool
     app_version: AppVersion
+    adoption: Adoption = field(default_factory=Adoption)
 
 
 class Database(pulumi.ComponentResource):
@@ -48,26 +47,31 @@ class Database(pulumi.ComponentResource):
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:data:Database", name, None, opts)
         settings = args.settings
+        identifier = settings.identifier
+        adoption = args.adoption
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         # Made before the instance, or RDS creates them itself with no retention.
         log_groups = [
             aws.cloudwatch.LogGroup(
                 f"{name}-log-{export}",
-                name=f"/aws/rds/instance/{args.identifier}/{export}",
+                name=f"/aws/rds/instance/{identifier}/{export}",
                 retention_in_days=args.log_retention_days,
                 opts=stateful,
             )
             for export in LOG_EXPORTS
         ]
 
+        # An adopted group keeps its name; a new one is named by Pulumi.
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
+            name=adoption.database_subnet_group,
             subnet_ids=args.subnet_ids,
             description="Isolated subnets of AMY's database",
-            opts=stateful,
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(import_=adoption.database_subnet_group)),
         )
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-parameters",
+            name=adoption.database_parameter_group,
             family=settings.parameter_group_family,
             description="AMY: TLS only, slow statements logged",
             parameters=[
@@ -76,11 +80,11 @@ class Database(pulumi.ComponentResource):
                     name="log_min_duration_statement", value=str(SLOW_STATEMENT_MS), apply_method="immediate"
                 ),
             ],
-            opts=stateful,
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(import_=adoption.database_parameter_group)),
         )
         self.instance = aws.rds.Instance(
             f"{name}-instance",
-            identifier=args.identifier,
+            identifier=identifier,
             engine="postgres",
             engine_version=settings.engine_version,
             instance_class=settings.instance_class,
@@ -89,7 +93,7 @@ class Database(pulumi.ComponentResource):
             storage_type="gp3",
             storage_encrypted=True,
             db_name=DATABASE_NAME,
-            username=MASTER_USERNAME,
+            username=settings.master_username,
             manage_master_user_password=True,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[args.security_group_id],
@@ -103,14 +107,14 @@ class Database(pulumi.ComponentResource):
             delete_automated_backups=False,
             deletion_protection=settings.deletion_protection,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{args.identifier}-final",
+            final_snapshot_identifier=f"{identifier}-final",
             performance_insights_enabled=True,
             performance_insights_retention_period=PERFORMANCE_INSIGHTS_FREE_DAYS,
             auto_minor_version_upgrade=True,
             allow_major_version_upgrade=False,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             apply_immediately=False,
-            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups)),
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups, import_=adoption.database)),
         )
         self.release_snapshot = self._release_snapshot(name, args.app_version)
         self.subnet_group_name = subnet_group.name

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from stack_config import NatStrategy
+from stack_config import ExistingNetwork, NatStrategy
 
 NAT_STRATEGIES = {
     "none": awsx.ec2.NatGatewayStrategy.NONE,
@@ -28,6 +28,8 @@ class NetworkArgs:
     cidr_block: str
     availability_zones: tuple[str, ...]
     nat_strategy: NatStrategy
+    # Subnets that exist already; then no VPC is created.
+    existing: ExistingNetwork | None = None
 
 
 class Network(pulumi.ComponentResource):
@@ -51,26 +53,32 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:network:Network", name, None, opts)
         self._name = name
-        vpc = awsx.ec2.Vpc(
-            f"{name}-vpc",
-            cidr_block=args.cidr_block,
-            availability_zone_names=list(args.availability_zones),
-            enable_dns_hostnames=True,
-            enable_dns_support=True,
-            subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
-            subnet_specs=[
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public"),
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private"),
-                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED, name="isolated"),
-            ],
-            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=NAT_STRATEGIES[args.nat_strategy]),
-            # A remote component gets only the providers named for it, not its parent's.
-            opts=pulumi.ResourceOptions(parent=self, providers=_aws_provider(self)),
-        )
-        self.vpc_id = vpc.vpc_id
-        self.public_subnet_ids = vpc.public_subnet_ids
-        self.private_subnet_ids = vpc.private_subnet_ids
-        self.isolated_subnet_ids = vpc.isolated_subnet_ids
+        if args.existing:
+            self.vpc_id = pulumi.Output.from_input(args.existing.vpc_id)
+            self.public_subnet_ids = pulumi.Output.from_input(list(args.existing.public_subnet_ids))
+            self.private_subnet_ids = pulumi.Output.from_input(list(args.existing.private_subnet_ids))
+            self.isolated_subnet_ids = pulumi.Output.from_input(list(args.existing.isolated_subnet_ids))
+        else:
+            vpc = awsx.ec2.Vpc(
+                f"{name}-vpc",
+                cidr_block=args.cidr_block,
+                availability_zone_names=list(args.availability_zones),
+                enable_dns_hostnames=True,
+                enable_dns_support=True,
+                subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
+                subnet_specs=[
+                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public"),
+                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private"),
+                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED, name="isolated"),
+                ],
+                nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=NAT_STRATEGIES[args.nat_strategy]),
+                # A remote component gets only the providers named for it, not its parent's.
+                opts=pulumi.ResourceOptions(parent=self, providers=_aws_provider(self)),
+            )
+            self.vpc_id = vpc.vpc_id
+            self.public_subnet_ids = vpc.public_subnet_ids
+            self.private_subnet_ids = vpc.private_subnet_ids
+            self.isolated_subnet_ids = vpc.isolated_subnet_ids
 
         self.entry_security_group = self._group("entry", "Public entry point: HTTP and HTTPS from the internet")
         self.app_security_group = self._group("app", "AMY's application: reached only from the entry point")

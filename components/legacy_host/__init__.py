@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.legacy_host import files
-from stack_config import AppVersion, HostConfig
+from stack_config import Adoption, AppVersion, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
 UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
@@ -50,6 +50,7 @@ class LegacyHostArgs:
     release_snapshot: pulumi.Resource
     gunicorn_workers: int
     email_attachments_bucket: str | None
+    adoption: Adoption = field(default_factory=Adoption)
 
 
 class LegacyHost(pulumi.ComponentResource):
@@ -176,11 +177,13 @@ class LegacyHost(pulumi.ComponentResource):
             user_data_replace_on_change=False,
             # A newer AMI must never replace the server; user data only matters at first
             # boot, later changes reach the host through the `configure` association.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami", "userDataBase64"]),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami", "userDataBase64"], import_=args.adoption.instance),
         )
 
     def _address(self) -> pulumi.Output[str]:
-        address = aws.ec2.Eip(f"{self._name}-ip", domain="vpc", opts=self._child)
+        address = aws.ec2.Eip(
+            f"{self._name}-ip", domain="vpc", opts=pulumi.ResourceOptions(parent=self, import_=self._args.adoption.elastic_ip)
+        )
         aws.ec2.EipAssociation(
             f"{self._name}-ip-association", allocation_id=address.allocation_id, instance_id=self.instance.id, opts=self._child
         )

@@ -12,6 +12,8 @@ from tooling.harness import Plan, record
 
 INSTANCE = "aws:rds/instance:Instance"
 SETTINGS = DatabaseConfig(
+    identifier="amy-unit",
+    master_username="amy",
     engine_version="16",
     instance_class="db.t4g.medium",
     allocated_storage_gb=50,
@@ -30,7 +32,6 @@ def build(settings: DatabaseConfig = SETTINGS, protect: bool = True) -> Plan:
         lambda: Database(
             "db",
             DatabaseArgs(
-                identifier="amy-unit",
                 settings=settings,
                 subnet_ids=["subnet-isolated-a", "subnet-isolated-b"],
                 security_group_id="sg-database",
