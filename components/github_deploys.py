@@ -15,7 +15,7 @@ TOKEN_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 DEPLOY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 PREVIEW_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-SESSION_SECONDS = 3600
+SESSION_SECONDS = 7200
 
 
 @dataclass

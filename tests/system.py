@@ -34,6 +34,7 @@ PACKAGES = {
     "systemd-analyze": "systemd",
     "openssl": "openssl",
     "bash": "bash",
+    "node": "nodejs",
 }
 # Tools in sbin are often missing from an unprivileged PATH.
 _EXTRA_PATH = ("/usr/local/sbin", "/usr/sbin", "/sbin")

