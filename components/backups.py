@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws_documents import lock_down, service_trust, tls_only_policy
 from stack_config import BackupConfig
 
 # After the nightly quiet hours and clear of RDS's own 06:30-07:30 backup window.
@@ -71,18 +72,7 @@ class Backups(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-role",
             description="AWS Backup: back up and restore AMY's database",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "backup.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust("backup.amazonaws.com"),
             opts=self._child,
         )
         for purpose, policy_arn in BACKUP_SERVICE_POLICIES.items():
@@ -176,21 +166,7 @@ class Backups(pulumi.ComponentResource):
             force_destroy=False,
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(import_=adopted)),
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
+        lock_down(name, bucket, self._child)
         aws.s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bucket.id,
@@ -214,7 +190,7 @@ class Backups(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,
-            policy=bucket.arn.apply(tls_only_policy),
+            policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_policy(arn))),
             opts=self._child,
         )
         aws.s3.BucketLifecycleConfiguration(
@@ -238,22 +214,3 @@ class Backups(pulumi.ComponentResource):
             opts=self._child,
         )
         return bucket
-
-
-def tls_only_policy(bucket_arn: str) -> str:
-    """A bucket policy refusing every request that does not come over TLS."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_command as command
 
-from components.backups import tls_only_policy
+from components.aws_documents import email_attachments_statement, lock_down, service_trust, tls_only_policy
 from stack_config import AppVersion, ServiceConfig
 
 APP_PORT = 80
@@ -164,14 +164,7 @@ class FargateService(pulumi.ComponentResource):
 
     def _roles(self) -> tuple[aws.iam.Role, aws.iam.Role]:
         args = self._args
-        trust = json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                ],
-            }
-        )
+        trust = service_trust("ecs-tasks.amazonaws.com")
         execution = aws.iam.Role(
             f"{self._name}-execution-role",
             description="ECS: pull AMY's image, read its secrets, write logs",
@@ -305,21 +298,7 @@ class FargateService(pulumi.ComponentResource):
     def _access_logs_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
         name = f"{self._name}-alb-logs"
         bucket = aws.s3.Bucket(name, force_destroy=False, opts=self._child)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
+        lock_down(name, bucket, self._child)
         # Load balancers deliver logs only to buckets encrypted with S3-managed keys.
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
@@ -481,7 +460,7 @@ class FargateService(pulumi.ComponentResource):
         machine_role = aws.iam.Role(
             f"{self._name}-redeploy-role",
             description="Roll AMY's services after the database password rotates",
-            assume_role_policy=json.dumps(service_trust("states.amazonaws.com")),
+            assume_role_policy=service_trust("states.amazonaws.com"),
             opts=self._child,
         )
         aws.iam.RolePolicy(
@@ -518,7 +497,7 @@ class FargateService(pulumi.ComponentResource):
         events_role = aws.iam.Role(
             f"{self._name}-password-rotated-role",
             description="Let EventBridge start the redeploy state machine",
-            assume_role_policy=json.dumps(service_trust("events.amazonaws.com")),
+            assume_role_policy=service_trust("events.amazonaws.com"),
             opts=self._child,
         )
         aws.iam.RolePolicy(
@@ -566,13 +545,6 @@ class FargateService(pulumi.ComponentResource):
             triggers=[task_definition.arn],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self._args.release_snapshot]),
         )
-
-
-def service_trust(service: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-    }
 
 
 def rotation_event_pattern(secret_arn: str) -> dict[str, Any]:
@@ -692,14 +664,7 @@ def task_policy(email_attachments_bucket: str | None) -> dict[str, Any]:
         }
     ]
     if email_attachments_bucket:
-        statements.append(
-            {
-                "Sid": "EmailAttachments",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:GetObject"],
-                "Resource": f"arn:aws:s3:::{email_attachments_bucket}/*",
-            }
-        )
+        statements.append(email_attachments_statement(email_attachments_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -709,7 +674,7 @@ def access_logs_policy(bucket_arn: str, region: str) -> dict[str, Any]:
     principal = (
         {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     )
-    policy = json.loads(tls_only_policy(bucket_arn))
+    policy = tls_only_policy(bucket_arn)
     policy["Statement"].append(
         {
             "Sid": "LoadBalancerLogs",

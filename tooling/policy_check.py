@@ -175,17 +175,21 @@ class Analysis:
             self._stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=resolve_config(self._info, config)))
             self._stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(stack=stack, project=PROJECT, dry_run=True))
             while (registration := self._queue.get()) is not None:
-                request = analyzer_pb2.AnalyzeRequest(
-                    type=registration.type,
-                    properties=_struct(registration.inputs),
-                    urn=registration.urn,
-                    name=registration.name,
-                    options=_options(registration),
-                    provider=_provider(self._providers, registration),
-                )
+                request = analyzer_pb2.AnalyzeRequest(**self._describe(registration, registration.inputs))
                 self._pending.append((registration, self._stub.Analyze.future(request)))
         except BaseException as error:
             self._error = error
+
+    def _describe(self, registration: Registration, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """What both the resource and the stack requests say of a resource."""
+        return {
+            "type": registration.type,
+            "properties": _struct(properties),
+            "urn": registration.urn,
+            "name": registration.name,
+            "options": _options(registration),
+            "provider": _provider(self._providers, registration),
+        }
 
     def close(self) -> None:
         self._queue.put(None)
@@ -203,14 +207,7 @@ class Analysis:
             analyzer_pb2.AnalyzeStackRequest(
                 resources=[
                     analyzer_pb2.AnalyzerResource(
-                        type=r.type,
-                        properties=_struct(r.outputs),
-                        urn=r.urn,
-                        name=r.name,
-                        options=_options(r),
-                        provider=_provider(self._providers, r),
-                        parent=r.parent,
-                        dependencies=list(r.dependencies),
+                        **self._describe(r, r.outputs), parent=r.parent, dependencies=list(r.dependencies)
                     )
                     for r in resources
                 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws_documents import email_attachments_statement, service_trust
 from components.legacy_host import files
 from stack_config import Adoption, AppVersion, HostConfig
 
@@ -127,12 +128,7 @@ class LegacyHost(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-role",
             description="AMY's legacy host",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-                }
-            ),
+            assume_role_policy=service_trust("ec2.amazonaws.com"),
             opts=self._child,
         )
         for purpose, policy_arn in INSTANCE_POLICIES.items():
@@ -290,14 +286,7 @@ def host_policy(
         },
     ]
     if email_attachments_bucket:
-        statements.append(
-            {
-                "Sid": "EmailAttachments",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:GetObject"],
-                "Resource": f"arn:aws:s3:::{email_attachments_bucket}/*",
-            }
-        )
+        statements.append(email_attachments_statement(email_attachments_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

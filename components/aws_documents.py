@@ -1,0 +1,65 @@
+"""Documents several components hand to AWS: trust policies, a locked-down bucket's settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+
+def service_trust(service: str) -> str:
+    """A trust policy letting one AWS service assume the role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def tls_only_policy(bucket_arn: str) -> dict[str, Any]:
+    """A bucket policy refusing every request that does not come over TLS."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def email_attachments_statement(bucket: str) -> dict[str, Any]:
+    """What AMY does with its e-mail attachments bucket: write attachments and read them back for presigned URLs."""
+    return {
+        "Sid": "EmailAttachments",
+        "Effect": "Allow",
+        "Action": ["s3:PutObject", "s3:GetObject"],
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+
+
+def lock_down(name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOptions) -> None:
+    """The bucket owns its objects (no ACLs) and blocks every kind of public access."""
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership",
+        bucket=bucket.id,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        opts=opts,
+    )
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=opts,
+    )
