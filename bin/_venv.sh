@@ -6,9 +6,9 @@ VENV="$ROOT/.venv"
 
 ensure_venv() {
   local requirements=$1 python=${PYTHON:-python3}
-  # The dev file includes the base one, so both feed its stamp.
+  # The dev file includes the base one and both the constraints, so all feed the stamp.
   local digest stamp="$VENV/.stamp-$requirements"
-  digest=$(cat "$ROOT/requirements.txt" "$ROOT/$requirements" | sha256sum | cut -d' ' -f1)
+  digest=$(cat "$ROOT/constraints.txt" "$ROOT/requirements.txt" "$ROOT/$requirements" | sha256sum | cut -d' ' -f1)
   if [[ -x "$VENV/bin/python" && "$(cat "$stamp" 2>/dev/null)" == "$digest" ]]; then
     return
   fi
