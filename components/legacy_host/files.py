@@ -184,10 +184,12 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-certificate", _script("amy-certificate.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-bootstrap", _script("amy-bootstrap.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-configure", _script("amy-configure.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-services", _script("amy-services.sh"), 0o755),
     ]
-    for process in ("rqworker", "rqscheduler"):
-        files.append(HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process)))
+    # RQ needs Redis: without a cache the host runs neither.
     if settings.cache:
+        for process in ("rqworker", "rqscheduler"):
+            files.append(HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process)))
         files.append(HostFile(layout.redis_config, _render("redis.conf.j2", settings)))
         files.append(HostFile(f"{units}/amy-redis.service", _render("amy-redis.service.j2", settings)))
     return files

@@ -122,10 +122,10 @@ def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Pl
     assert assigned == []
 
 
-def test_without_a_cache_there_is_no_redis_on_the_host() -> None:
+def test_without_a_cache_there_is_no_redis_and_no_rq_on_the_host() -> None:
     config = cloud_config(build(cache=False))
     assert "redis-server" not in config["packages"]
-    assert not [entry for entry in config["write_files"] if "redis" in entry["path"]]
+    assert not [entry for entry in config["write_files"] if "redis" in entry["path"] or "amy-rq" in entry["path"]]
 
 
 def test_address_and_dns_name_the_host(plan: Plan) -> None:

@@ -31,7 +31,7 @@ as_amy .venv/bin/python manage.py check --deploy
 as_amy .venv/bin/python manage.py migrate --no-input
 as_amy .venv/bin/python manage.py createcachetable
 as_amy .venv/bin/python manage.py collectstatic --no-input
-systemctl restart amy-gunicorn amy-rqworker amy-rqscheduler
+systemctl restart $(amy-services)
 for attempt in $(seq 30); do
   if curl -fsS --unix-socket /run/amy/gunicorn.sock -H "Host: $AMY_DOMAIN" http://localhost/version/ >/dev/null; then
     amy-maintenance off

@@ -28,6 +28,7 @@ HOST_ENV = Path("/etc/amy/host.env")
 SERVICE_ENV = Path("/etc/amy/amy.env")
 SHELL_ENV = Path("/etc/amy/amy.sh")
 SERVICES = ("amy-gunicorn", "amy-rqworker", "amy-rqscheduler")
+UNITS = Path("/etc/systemd/system")
 
 
 class SettingsError(Exception):
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         write_private(venv_bin / "postactivate", postactivate(env), owner="amy")
     print(f"amy-env: {len(env)} settings, {'changed' if changed else 'unchanged'}")
     if changed and args.restart_on_change:
-        subprocess.run(["systemctl", "try-restart", *SERVICES], check=True)
+        installed = [service for service in SERVICES if (UNITS / f"{service}.service").exists()]
+        subprocess.run(["systemctl", "try-restart", *installed], check=True)
     return 0
 
 
