@@ -3,6 +3,7 @@
 import pulumi
 
 import stack_config
+from components.alarms import Alarm, Alarms, AlarmsArgs, host_alarms, service_alarms
 from components.app_settings import AppSettings, AppSettingsArgs
 from components.backups import Backups, BackupsArgs
 from components.cache import Cache, CacheArgs
@@ -107,6 +108,7 @@ if config.email_attachments_bucket:
     app_settings.add("AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME", config.email_attachments_bucket)
 
 # The web tier of the layout.
+web_alarms: list[Alarm]
 if config.layout == "legacy":
     assert config.host is not None, "validated with the layout"
     if config.cache_mode == "local":
@@ -140,6 +142,7 @@ if config.layout == "legacy":
         ),
         opts,
     )
+    web_alarms = host_alarms(host.instance.id)
     pulumi.export("hostInstanceId", host.instance.id)
     pulumi.export("hostPublicIp", host.public_ip)
     pulumi.export("hostAmiId", host.ami_id)
@@ -191,11 +194,27 @@ else:
         ),
         opts,
     )
+    web_alarms = service_alarms(
+        service.load_balancer.arn_suffix, service.target_group.arn_suffix, service.cluster.name, service.web.name
+    )
     pulumi.export("repositoryUrl", service.repository.repository_url)
     pulumi.export("cluster", service.cluster.name)
     pulumi.export("loadBalancer", service.load_balancer.dns_name)
 
+alarms = Alarms(
+    f"{prefix}-alarms",
+    AlarmsArgs(
+        stack=config.stack,
+        email=config.alarm_email,
+        database_identifier=config.database.identifier,
+        database_storage_gb=config.database.allocated_storage_gb,
+        web_alarms=web_alarms,
+    ),
+    opts,
+)
+
 pulumi.export("layout", config.layout)
+pulumi.export("alarmTopic", alarms.topic.arn)
 pulumi.export("appVersion", str(config.app_version))
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("databaseAddress", database.address)

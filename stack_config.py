@@ -212,6 +212,7 @@ class StackConfig:
     adoption: Adoption = field(default_factory=Adoption)
     existing_network: ExistingNetwork | None = None
     github: GitHubDeploys | None = None
+    alarm_email: str | None = None
 
     @property
     def name_prefix(self) -> str:
@@ -271,6 +272,7 @@ KEY_TYPES: dict[str, str] = {
     "githubRepository": "string",
     "githubOidcProviderArn": "string",
     "githubEnvironment": "string",
+    "alarmEmail": "string",
 }
 # What `importIds` may name, and the form of each id.
 IMPORTABLE = {
@@ -485,6 +487,9 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     adoption = _adoption(reader, layout)
     existing_network = _existing_network(reader)
     github = _github(reader, stack)
+    alarm_email = reader.raw.get(f"{NAMESPACE}:alarmEmail")
+    if alarm_email is not None and not EMAIL.match(alarm_email):
+        reader.problem("alarmEmail", f"must be an e-mail address for the alarms; got {alarm_email!r}")
     service = _service(reader) if layout == "ecs" else None
     maintenance = reader.boolean("maintenance")
     attachments = reader.raw.get(f"{NAMESPACE}:emailAttachmentsBucket")
@@ -514,6 +519,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
         adoption=adoption,
         existing_network=existing_network,
         github=github,
+        alarm_email=alarm_email,
     )
 
 

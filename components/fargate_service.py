@@ -95,6 +95,7 @@ class FargateService(pulumi.ComponentResource):
     repository: aws.ecr.Repository
     cluster: aws.ecs.Cluster
     load_balancer: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
     web: aws.ecs.Service
 
     def __init__(self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -117,6 +118,7 @@ class FargateService(pulumi.ComponentResource):
         self._image = pulumi.Output.concat(self.repository.repository_url, f":{args.app_version}")
 
         self.load_balancer, target_group, https_listener = self._load_balancer()
+        self.target_group = target_group
         migration = self._migration()
         self.web = self._service(
             "web",

@@ -250,7 +250,8 @@ def test_a_password_rotation_rolls_every_service(with_workers: Plan) -> None:
     branches = machine["States"]["Redeploy"]["Branches"]
     updated = sorted(branch["States"][branch["StartAt"]]["Parameters"]["Service"] for branch in branches)
     assert updated == ["rqscheduler", "rqworker", "web"]
-    pattern = json.loads(with_workers.one("aws:cloudwatch/eventRule:EventRule").inputs["eventPattern"])
+    rule = with_workers.one("aws:cloudwatch/eventRule:EventRule", "amy-testing-service-password-rotated")
+    pattern = json.loads(rule.inputs["eventPattern"])
     assert pattern["detail"]["eventName"] == ["RotationSucceeded"]
     assert pattern["detail"]["additionalEventData"]["SecretId"] == [with_workers.outputs["databaseSecretArn"]]
 
