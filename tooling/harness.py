@@ -150,7 +150,7 @@ def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None =
 
     `overrides` maps full keys (`amy:layout`) to values; None removes a key.
     """
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    project = _load_yaml(ROOT / "Pulumi.yaml")
     values: dict[str, str] = {}
     for key, spec in (project.get("config") or {}).items():
         full_key = key if ":" in key else f"{PROJECT}:{key}"
@@ -160,7 +160,7 @@ def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None =
     if not stack_file.exists():
         raise FileNotFoundError(f"no stack file {stack_file.name}; stacks: {', '.join(known_stacks())}")
     secret_keys: list[str] = []
-    for key, value in (yaml.safe_load(stack_file.read_text()).get("config") or {}).items():
+    for key, value in (_load_yaml(stack_file).get("config") or {}).items():
         if isinstance(value, dict) and "secure" in value:
             values[key] = SECRET_PLACEHOLDER
             secret_keys.append(key)
@@ -172,6 +172,11 @@ def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None =
         else:
             values[key] = encode_config_value(value)
     return values, secret_keys
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    # libyaml's loader when PyYAML has it: five times faster than the pure-Python one.
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def known_stacks() -> list[str]:

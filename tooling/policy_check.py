@@ -128,7 +128,7 @@ def _schema(policy: analyzer_pb2.PolicyInfo) -> dict[str, Any]:
 
 def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
-    struct.update(json.loads(json.dumps(values, default=str)))
+    struct.update(values)
     return struct
 
 
