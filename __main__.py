@@ -3,19 +3,17 @@
 import pulumi
 
 import stack_config
-from components.alarms import Alarm, Alarms, AlarmsArgs, host_alarms, service_alarms
+from components.alarms import Alarms, AlarmsArgs
 from components.app_settings import AppSettings, AppSettingsArgs
 from components.backups import Backups, BackupsArgs
-from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
-from components.fargate_service import FargateService, FargateServiceArgs
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
-from components.legacy_host import REDIS_URL, LegacyHost, LegacyHostArgs
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
 from providers import make_providers, stack_opts
+from web_tiers import WEB_TIERS, SharedTier
 
 try:
     config = stack_config.from_pulumi()
@@ -107,99 +105,11 @@ if config.github:
 if config.email_attachments_bucket:
     app_settings.add("AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME", config.email_attachments_bucket)
 
-# The web tier of the layout.
-web_alarms: list[Alarm]
-if config.layout == "legacy":
-    assert config.host is not None, "validated with the layout"
-    if config.cache_mode == "local":
-        app_settings.add("AMY_REDIS_URL", REDIS_URL)
-    host = LegacyHost(
-        f"{prefix}-host",
-        LegacyHostArgs(
-            stack=config.stack,
-            region=config.region,
-            domain=config.dns.domain,
-            zone_id=config.dns.zone_id,
-            host=config.host,
-            app_version=config.app_version,
-            subnet_id=network.public_subnet_ids.apply(lambda subnets: subnets[0]),
-            security_group_ids=[network.entry_security_group.id, network.app_security_group.id],
-            parameters_path=app_settings.path,
-            required_settings=app_settings.required,
-            database_secret_arn=database.master_user_secret_arn,
-            dumps_bucket=backups.dumps_bucket.bucket,
-            dumps_bucket_arn=backups.dumps_bucket.arn,
-            dumps_key_arn=backups.key.arn,
-            log_groups=logs.names,
-            cache=config.cache_mode == "local",
-            termination_protection=protect,
-            backup_plan_id=backups.plan.id,
-            backup_role_arn=backups.role.arn,
-            release_snapshot=database.release_snapshot,
-            gunicorn_workers=config.gunicorn_workers,
-            email_attachments_bucket=config.email_attachments_bucket,
-            adoption=config.adoption,
-        ),
-        opts,
-    )
-    web_alarms = host_alarms(host.instance.id)
-    pulumi.export("hostInstanceId", host.instance.id)
-    pulumi.export("hostPublicIp", host.public_ip)
-    pulumi.export("hostAmiId", host.ami_id)
-    pulumi.export("deployDocument", host.deploy_document.name)
-    pulumi.export("maintenanceDocument", host.maintenance_document.name)
-else:
-    assert config.service is not None, "validated with the layout"
-    if config.cache_mode == "elasticache":
-        cache = Cache(
-            f"{prefix}-cache",
-            CacheArgs(
-                name_prefix=prefix,
-                node_type=config.service.cache_node_type,
-                snapshot_days=config.service.cache_snapshot_days,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.private_subnet_ids,
-                app_security_group_id=network.app_security_group.id,
-            ),
-            opts,
-        )
-        app_settings.add("AMY_REDIS_URL", cache.url)
-    service = FargateService(
-        f"{prefix}-service",
-        FargateServiceArgs(
-            stack=config.stack,
-            region=config.region,
-            domain=config.dns.domain,
-            zone_id=config.dns.zone_id,
-            service=config.service,
-            app_version=config.app_version,
-            gunicorn_workers=config.gunicorn_workers,
-            vpc_id=network.vpc_id,
-            public_subnet_ids=network.public_subnet_ids,
-            private_subnet_ids=network.private_subnet_ids,
-            entry_security_group_id=network.entry_security_group.id,
-            app_security_group_id=network.app_security_group.id,
-            certificate_arn=certificates.app_certificate_arn,
-            log_groups=logs.names,
-            log_retention_days=config.log_retention_days,
-            environment=app_settings.environment,
-            parameter_settings=app_settings.from_operators,
-            parameters_path=app_settings.path,
-            database_secret_arn=database.master_user_secret_arn,
-            workers=config.cache_mode == "elasticache",
-            maintenance=config.maintenance,
-            deletion_protection=protect,
-            email_attachments_bucket=config.email_attachments_bucket,
-            release_snapshot=database.release_snapshot,
-        ),
-        opts,
-    )
-    web_alarms = service_alarms(
-        service.load_balancer.arn_suffix, service.target_group.arn_suffix, service.cluster.name, service.web.name
-    )
-    pulumi.export("repositoryUrl", service.repository.repository_url)
-    pulumi.export("cluster", service.cluster.name)
-    pulumi.export("loadBalancer", service.load_balancer.dns_name)
+web_alarms = WEB_TIERS[config.layout](
+    config,
+    SharedTier(network=network, logs=logs, database=database, backups=backups, certificates=certificates, settings=app_settings),
+    opts,
+)
 
 alarms = Alarms(
     f"{prefix}-alarms",
