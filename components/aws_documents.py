@@ -63,3 +63,27 @@ def lock_down(name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOptions) ->
         restrict_public_buckets=True,
         opts=opts,
     )
+
+
+def encrypt_by_default(
+    name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOptions, kms_key_arn: pulumi.Input[str] | None
+) -> None:
+    """Default encryption for new objects: under `kms_key_arn` (with an S3 bucket key), or S3-managed keys without one."""
+    by_default = (
+        aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+        )
+        if kms_key_arn is not None
+        else aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="AES256")
+    )
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-encryption",
+        bucket=bucket.id,
+        rules=[
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=by_default,
+                bucket_key_enabled=True if kms_key_arn is not None else None,
+            )
+        ],
+        opts=opts,
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws_documents import lock_down, service_trust, tls_only_policy
+from components.aws_documents import encrypt_by_default, lock_down, service_trust, tls_only_policy
 from stack_config import BackupConfig
 
 # After the nightly quiet hours and clear of RDS's own 06:30-07:30 backup window.
@@ -173,20 +173,7 @@ class Backups(pulumi.ComponentResource):
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=self._child,
         )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms",
-                        kms_master_key_id=self.key.arn,
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=self._child,
-        )
+        encrypt_by_default(name, bucket, self._child, self.key.arn)
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_command as command
 
-from components.aws_documents import email_attachments_statement, lock_down, service_trust, tls_only_policy
+from components.aws_documents import email_attachments_statement, encrypt_by_default, lock_down, service_trust, tls_only_policy
 from stack_config import AppVersion, ServiceConfig
 
 APP_PORT = 80
@@ -302,18 +302,7 @@ class FargateService(pulumi.ComponentResource):
         bucket = aws.s3.Bucket(name, force_destroy=False, opts=self._child)
         lock_down(name, bucket, self._child)
         # Load balancers deliver logs only to buckets encrypted with S3-managed keys.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            opts=self._child,
-        )
+        encrypt_by_default(name, bucket, self._child, kms_key_arn=None)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,

@@ -197,30 +197,22 @@ class LegacyHost(pulumi.ComponentResource):
     def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
         args = self._args
         prefix = f"amy-{args.stack}"
-        configure = aws.ssm.Document(
-            f"{self._name}-configure",
-            name=f"{prefix}-configure",
-            document_type="Command",
-            document_format="JSON",
-            content=host_files.apply(files.configure_document),
-            opts=self._child,
-        )
-        deploy = aws.ssm.Document(
-            f"{self._name}-deploy",
-            name=f"{prefix}-deploy",
-            document_type="Command",
-            document_format="JSON",
-            content=json.dumps(deploy_document()),
-            opts=self._child,
-        )
-        maintenance = aws.ssm.Document(
-            f"{self._name}-maintenance",
-            name=f"{prefix}-maintenance",
-            document_type="Command",
-            document_format="JSON",
-            content=json.dumps(maintenance_document()),
-            opts=self._child,
-        )
+        documents = {
+            purpose: aws.ssm.Document(
+                f"{self._name}-{purpose}",
+                name=f"{prefix}-{purpose}",
+                document_type="Command",
+                document_format="JSON",
+                content=content,
+                opts=self._child,
+            )
+            for purpose, content in (
+                ("configure", host_files.apply(files.configure_document)),
+                ("deploy", json.dumps(deploy_document())),
+                ("maintenance", json.dumps(maintenance_document())),
+            )
+        }
+        configure, deploy, maintenance = documents["configure"], documents["deploy"], documents["maintenance"]
         targets = [aws.ssm.AssociationTargetArgs(key="InstanceIds", values=[self.instance.id])]
         configured = aws.ssm.Association(
             f"{self._name}-configure",
