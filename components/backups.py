@@ -20,6 +20,9 @@ BACKUP_SERVICE_POLICIES = {
     "restores": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 }
 INCOMPLETE_UPLOAD_DAYS = 7
+# Marks the bucket that holds the database's dumps, whatever it is called (an adopted one keeps its name);
+# the policy pack's `dumps-bucket-protected` finds it by this tag.
+DUMPS_BUCKET_TAGS = {"Purpose": "database-dumps"}
 
 
 @dataclass
@@ -164,6 +167,7 @@ class Backups(pulumi.ComponentResource):
             name,
             bucket=adopted,
             force_destroy=False,
+            tags=DUMPS_BUCKET_TAGS,
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(import_=adopted)),
         )
         lock_down(name, bucket, self._child)

@@ -50,8 +50,11 @@ def test_providers_tag_everything_from_one_place(stack_plan: Plan) -> None:
         assert json.loads(provider.inputs["defaultTags"]) == {"tags": expected}
         regions[provider.name] = provider.inputs["region"]
     assert regions == {"aws": "us-east-1", "aws-us-east-1": "us-east-1"}
-    tagged_here = [r.name for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs]
-    assert tagged_here == []
+    # A resource may carry a tag that says what it is for, never one of the default tags.
+    tagged_here = {
+        r.name: set(r.inputs["tags"]) for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs
+    }
+    assert tagged_here == {f"amy-{stack_plan.stack}-backups-dumps": {"Purpose"}}
 
 
 def test_production_protects_every_stateful_resource(production: Plan) -> None:
