@@ -6,14 +6,16 @@ import stack_config
 from components.alarms import Alarms, AlarmsArgs
 from components.app_settings import AppSettings, AppSettingsArgs
 from components.backups import Backups, BackupsArgs
+from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
+from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
+from layouts import WEB_TIERS, SharedTier
 from providers import make_providers, stack_opts
-from web_tiers import WEB_TIERS, SharedTier
 
 try:
     config = stack_config.from_pulumi()
@@ -84,6 +86,22 @@ cdn = Cdn(
     opts,
 )
 
+# RQ's Redis, where the stack runs RQ: the legacy host's own, or ElastiCache.
+redis_url: pulumi.Input[str] | None = LOCAL_REDIS_URL if config.cache_mode == "local" else None
+if config.elasticache:
+    redis_url = Cache(
+        f"{prefix}-cache",
+        CacheArgs(
+            name_prefix=prefix,
+            node_type=config.elasticache.node_type,
+            snapshot_days=config.elasticache.snapshot_days,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.private_subnet_ids,
+            app_security_group_id=network.app_security_group.id,
+        ),
+        opts,
+    ).url
+
 app_settings = AppSettings(
     f"{prefix}-settings",
     AppSettingsArgs(
@@ -93,19 +111,13 @@ app_settings = AppSettings(
         database_address=database.address,
         database_port=database.port,
         database_name=DATABASE_NAME,
+        redis_url=redis_url,
+        email_attachments_bucket=config.email_attachments_bucket,
     ),
     opts,
 )
 
-if config.github:
-    github = GitHubDeploys(f"{prefix}-github", GitHubDeploysArgs(stack=config.stack, settings=config.github), opts)
-    pulumi.export("githubDeployRole", github.deploy_role.arn)
-    pulumi.export("githubPreviewRole", github.preview_role.arn)
-
-if config.email_attachments_bucket:
-    app_settings.add("AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME", config.email_attachments_bucket)
-
-web_alarms = WEB_TIERS[config.layout](
+web = WEB_TIERS[config.layout](
     config,
     SharedTier(network=network, logs=logs, database=database, backups=backups, certificates=certificates, settings=app_settings),
     opts,
@@ -114,14 +126,19 @@ web_alarms = WEB_TIERS[config.layout](
 alarms = Alarms(
     f"{prefix}-alarms",
     AlarmsArgs(
-        stack=config.stack,
+        name_prefix=prefix,
         email=config.alarm_email,
         database_identifier=config.database.identifier,
         database_storage_gb=config.database.allocated_storage_gb,
-        web_alarms=web_alarms,
+        web_alarms=web.alarms,
     ),
     opts,
 )
+
+if config.github:
+    github = GitHubDeploys(f"{prefix}-github", GitHubDeploysArgs(name_prefix=prefix, settings=config.github), opts)
+    pulumi.export("githubDeployRole", github.deploy_role.arn)
+    pulumi.export("githubPreviewRole", github.preview_role.arn)
 
 pulumi.export("layout", config.layout)
 pulumi.export("alarmTopic", alarms.topic.arn)
@@ -135,3 +152,5 @@ pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)
 pulumi.export("staticUrl", f"https://{config.dns.static_domain}")
 pulumi.export("cdnDomain", cdn.distribution.domain_name)
 pulumi.export("logGroups", {source: group.name for source, group in logs.groups.items()})
+for output, value in web.exports.items():
+    pulumi.export(output, value)

@@ -31,7 +31,7 @@ class Alarm:
 
 @dataclass
 class AlarmsArgs:
-    stack: str
+    name_prefix: str
     email: str | None
     database_identifier: str
     database_storage_gb: int
@@ -49,13 +49,13 @@ class Alarms(pulumi.ComponentResource):
         super().__init__("amy:observability:Alarms", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Not encrypted with aws/sns: CloudWatch and EventBridge cannot publish to a topic under that key.
-        self.topic = aws.sns.Topic(f"{name}-topic", name=f"amy-{args.stack}-alarms", opts=child)
+        self.topic = aws.sns.Topic(f"{name}-topic", name=f"{args.name_prefix}-alarms", opts=child)
         if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email", endpoint=args.email, opts=child)
         for alarm in [*database_alarms(args.database_identifier, args.database_storage_gb), *args.web_alarms]:
             aws.cloudwatch.MetricAlarm(
                 f"{name}-{alarm.name}",
-                name=f"amy-{args.stack}-{alarm.name}",
+                name=f"{args.name_prefix}-{alarm.name}",
                 alarm_description=alarm.meaning,
                 namespace=alarm.namespace,
                 metric_name=alarm.metric,
@@ -70,10 +70,10 @@ class Alarms(pulumi.ComponentResource):
                 ok_actions=[self.topic.arn],
                 opts=child,
             )
-        self._backup_failures(name, args.stack, child)
+        self._backup_failures(name, child)
         self.register_outputs({"topic": self.topic.arn})
 
-    def _backup_failures(self, name: str, stack: str, child: pulumi.ResourceOptions) -> None:
+    def _backup_failures(self, name: str, child: pulumi.ResourceOptions) -> None:
         rule = aws.cloudwatch.EventRule(
             f"{name}-backup-failed",
             description="An AWS Backup job, restore or restore test of the stack failed",
@@ -114,65 +114,6 @@ def database_alarms(identifier: str, storage_gb: int) -> list[Alarm]:
             1,
             "Less than a tenth of the database's storage is free; autoscaling should grow it, unless it reached "
             "dbMaxAllocatedStorageGb.",
-        ),
-    ]
-
-
-def host_alarms(instance_id: pulumi.Input[str]) -> list[Alarm]:
-    return [
-        Alarm(
-            "host-status",
-            "AWS/EC2",
-            "StatusCheckFailed",
-            {"InstanceId": instance_id},
-            "Maximum",
-            "GreaterThanOrEqualToThreshold",
-            1,
-            2,
-            "The host failed its EC2 status checks for 10 minutes: AMY is down; stop and start the instance.",
-            missing_data="breaching",
-        )
-    ]
-
-
-def service_alarms(
-    load_balancer: pulumi.Input[str], target_group: pulumi.Input[str], cluster: pulumi.Input[str], service: pulumi.Input[str]
-) -> list[Alarm]:
-    balancer = {"LoadBalancer": load_balancer}
-    return [
-        Alarm(
-            "web-5xx",
-            "AWS/ApplicationELB",
-            "HTTPCode_Target_5XX_Count",
-            balancer,
-            "Sum",
-            "GreaterThanThreshold",
-            10,
-            1,
-            "AMY answered more than 10 server errors in 5 minutes: read /amy/<stack>/web.",
-        ),
-        Alarm(
-            "web-unhealthy",
-            "AWS/ApplicationELB",
-            "UnHealthyHostCount",
-            {**balancer, "TargetGroup": target_group},
-            "Maximum",
-            "GreaterThanOrEqualToThreshold",
-            1,
-            3,
-            "A web task has failed its /version/ health check for 15 minutes.",
-        ),
-        Alarm(
-            "web-no-tasks",
-            "ECS/ContainerInsights",
-            "RunningTaskCount",
-            {"ClusterName": cluster, "ServiceName": service},
-            "Minimum",
-            "LessThanThreshold",
-            1,
-            2,
-            "No web task has run for 10 minutes: AMY is down; read the service's events and /amy/<stack>/web.",
-            missing_data="breaching",
         ),
     ]
 

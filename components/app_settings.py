@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -17,18 +16,6 @@ SECRET_SETTINGS = (
     "AMY_MAILGUN_API_KEY",
     "AMY_REPORTS_SALT_FRONT",
     "AMY_REPORTS_SALT_BACK",
-)
-# Plain settings that are the operators' to choose, kept beside the secrets.
-OPERATOR_SETTINGS = (
-    "AMY_SOCIAL_AUTH_GITHUB_KEY",
-    "AMY_MAILGUN_SENDER_DOMAIN",
-    "AMY_RECAPTCHA_PUBLIC_KEY",
-    "AMY_SERVER_EMAIL",
-    "AMY_DEFAULT_FROM_EMAIL",
-    "AMY_LIVE_EMAIL",
-    "AMY_ADMIN_URL",
-    "AMY_REPORTS_LINK",
-    "AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME",
 )
 # The database's credentials come from its RDS-managed secret, not from Parameter Store.
 DATABASE_CREDENTIALS = ("AMY_DATABASE_USER", "AMY_DATABASE_PASSWORD")
@@ -52,11 +39,15 @@ class AppSettingsArgs:
     database_address: pulumi.Input[str]
     database_port: pulumi.Input[int]
     database_name: str
+    # Where RQ finds Redis: the host's own, ElastiCache, or None without RQ.
+    redis_url: pulumi.Input[str] | None = None
+    email_attachments_bucket: str | None = None
 
 
 class AppSettings(pulumi.ComponentResource):
     """The settings that follow from the infrastructure, as String parameters under
-    `/amy/<stack>/env/`, the path where operators keep the secrets too."""
+    `/amy/<stack>/env/`, the path where operators keep the secrets too. Complete when built:
+    every setting is an argument, so nothing read from it can miss one added later."""
 
     path: str
     written: dict[str, aws.ssm.Parameter]
@@ -65,36 +56,20 @@ class AppSettings(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppSettingsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:app:AppSettings", name, None, opts)
-        self._name = name
         self.path = parameters_path(args.stack)
-        values: Mapping[str, pulumi.Input[str]] = {
-            "AMY_DEBUG": "false",
-            "AMY_SITE_BANNER": args.stack,
-            "AMY_ALLOWED_HOSTS": args.domain,
-            "AMY_CSRF_TRUSTED_ORIGINS": f"https://{args.domain}",
-            "AMY_STATIC_HOST": f"https://{args.static_domain}",
-            "AMY_DATABASE_HOST": args.database_address,
-            "AMY_DATABASE_PORT": pulumi.Output.from_input(args.database_port).apply(str),
-            "AMY_DATABASE_NAME": args.database_name,
+        self.environment = settings(args)
+        self.written = {
+            key: aws.ssm.Parameter(
+                f"{name}-{key}",
+                name=f"{self.path}{key}",
+                type="String",
+                value=value,
+                description=f"AMY setting {key}, written by the infrastructure program",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for key, value in self.environment.items()
         }
-        self.written = {}
-        self.environment = {}
-        for key, value in values.items():
-            self.add(key, value)
         self.register_outputs({"path": self.path})
-
-    def add(self, key: str, value: pulumi.Input[str]) -> aws.ssm.Parameter:
-        """Write one more plain setting, such as a layout's Redis URL."""
-        self.environment[key] = value
-        self.written[key] = aws.ssm.Parameter(
-            f"{self._name}-{key}",
-            name=f"{self.path}{key}",
-            type="String",
-            value=value,
-            description=f"AMY setting {key}, written by the infrastructure program",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return self.written[key]
 
     @property
     def from_operators(self) -> tuple[str, ...]:
@@ -105,6 +80,25 @@ class AppSettings(pulumi.ComponentResource):
     def required(self) -> tuple[str, ...]:
         """Every setting AMY must find before it starts."""
         return (*self.written, *DATABASE_CREDENTIALS, *REQUIRED_FROM_OPERATORS)
+
+
+def settings(args: AppSettingsArgs) -> dict[str, pulumi.Input[str]]:
+    """AMY's settings that follow from the infrastructure, by name."""
+    values: dict[str, pulumi.Input[str]] = {
+        "AMY_DEBUG": "false",
+        "AMY_SITE_BANNER": args.stack,
+        "AMY_ALLOWED_HOSTS": args.domain,
+        "AMY_CSRF_TRUSTED_ORIGINS": f"https://{args.domain}",
+        "AMY_STATIC_HOST": f"https://{args.static_domain}",
+        "AMY_DATABASE_HOST": args.database_address,
+        "AMY_DATABASE_PORT": pulumi.Output.from_input(args.database_port).apply(str),
+        "AMY_DATABASE_NAME": args.database_name,
+    }
+    if args.email_attachments_bucket:
+        values["AMY_EMAIL_ATTACHMENTS_S3_BUCKET_NAME"] = args.email_attachments_bucket
+    if args.redis_url is not None:
+        values["AMY_REDIS_URL"] = args.redis_url
+    return values
 
 
 def parameters_path(stack: str) -> str:

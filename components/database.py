@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pulumi
 import pulumi_aws as aws
 
-from stack_config import Adoption, AppVersion, DatabaseConfig
+from stack_config import AdoptionConfig, AppVersion, DatabaseConfig
 
 DATABASE_NAME = "amy"
 SLOW_STATEMENT_MS = 1000
@@ -26,7 +26,7 @@ class DatabaseArgs:
     log_retention_days: int
     protect: bool
     app_version: AppVersion
-    adoption: Adoption = field(default_factory=Adoption)
+    adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
 
 
 class Database(pulumi.ComponentResource):

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from stack_config import GitHubDeploys as GitHubDeploysConfig
+from stack_config import GitHubConfig
 
 TOKEN_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
@@ -20,8 +20,8 @@ SESSION_SECONDS = 7200
 
 @dataclass
 class GitHubDeploysArgs:
-    stack: str
-    settings: GitHubDeploysConfig
+    name_prefix: str
+    settings: GitHubConfig
 
 
 class GitHubDeploys(pulumi.ComponentResource):
@@ -53,7 +53,7 @@ class GitHubDeploys(pulumi.ComponentResource):
         for purpose, (subject, policy_arn, description) in roles.items():
             role = aws.iam.Role(
                 f"{name}-{purpose}",
-                name=f"amy-{args.stack}-github-{purpose}",
+                name=f"{args.name_prefix}-github-{purpose}",
                 description=f"GitHub Actions of {repository}: {description}",
                 assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
                     lambda arn, subject=subject: json.dumps(github_trust(arn, subject))

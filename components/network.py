@@ -9,17 +9,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from stack_config import ExistingNetwork, NatStrategy
+from components.application import APP_PORT
+from stack_config import ExistingNetworkConfig, NatStrategy
 
-NAT_STRATEGIES = {
-    "none": awsx.ec2.NatGatewayStrategy.NONE,
-    "single": awsx.ec2.NatGatewayStrategy.SINGLE,
-    "one-per-az": awsx.ec2.NatGatewayStrategy.ONE_PER_AZ,
-}
 ANYWHERE_V4 = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
 POSTGRES_PORT = 5432
-APP_PORT = 80
 PUBLIC_PORTS = {"http": 80, "https": 443}
 
 
@@ -29,7 +24,7 @@ class NetworkArgs:
     availability_zones: tuple[str, ...]
     nat_strategy: NatStrategy
     # Subnets that exist already; then no VPC is created.
-    existing: ExistingNetwork | None = None
+    existing: ExistingNetworkConfig | None = None
 
 
 class Network(pulumi.ComponentResource):
@@ -71,7 +66,7 @@ class Network(pulumi.ComponentResource):
                     awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private"),
                     awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED, name="isolated"),
                 ],
-                nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=NAT_STRATEGIES[args.nat_strategy]),
+                nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=nat_gateway_strategy(args.nat_strategy)),
                 # A remote component gets only the providers named for it, not its parent's.
                 opts=pulumi.ResourceOptions(parent=self, providers=_aws_provider(self)),
             )
@@ -166,6 +161,11 @@ class Network(pulumi.ComponentResource):
             referenced_security_group_id=self.app_security_group.id,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def nat_gateway_strategy(strategy: NatStrategy) -> awsx.ec2.NatGatewayStrategy:
+    """awsx's name for a `natStrategy`: `one-per-az` is ONE_PER_AZ."""
+    return awsx.ec2.NatGatewayStrategy[strategy.replace("-", "_").upper()]
 
 
 def _aws_provider(resource: pulumi.Resource) -> dict[str, pulumi.ProviderResource]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tooling import run_task
+from components.fargate_service import run_task
 
 ENVIRON = {
     "AWS_REGION": "us-east-1",

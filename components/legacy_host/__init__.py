@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import Alarm
+from components.application import Application
 from components.aws_documents import email_attachments_statement, service_trust
 from components.legacy_host import files
-from stack_config import Adoption, AppVersion, HostConfig
+from components.legacy_host.alarms import host_alarms
+from stack_config import AdoptionConfig, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
 UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
@@ -19,7 +22,8 @@ INSTANCE_POLICIES = {
     "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# The host's own Redis, for cacheMode `local`.
+LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
 DNS_TTL = 300
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
@@ -28,30 +32,16 @@ CONFIGURE_TIMEOUT_SECONDS = 900
 
 @dataclass
 class LegacyHostArgs:
-    stack: str
-    region: str
-    domain: str
-    zone_id: str
+    app: Application
     host: HostConfig
-    app_version: AppVersion
     subnet_id: pulumi.Input[str]
     security_group_ids: Sequence[pulumi.Input[str]]
-    parameters_path: str
-    required_settings: Sequence[str]
-    database_secret_arn: pulumi.Input[str]
     dumps_bucket: pulumi.Input[str]
     dumps_bucket_arn: pulumi.Input[str]
     dumps_key_arn: pulumi.Input[str]
-    log_groups: Mapping[str, str]
-    cache: bool
-    termination_protection: bool
     backup_plan_id: pulumi.Input[str]
     backup_role_arn: pulumi.Input[str]
-    # The pre-release snapshot: taken before any deploy runs.
-    release_snapshot: pulumi.Resource
-    gunicorn_workers: int
-    email_attachments_bucket: str | None
-    adoption: Adoption = field(default_factory=Adoption)
+    adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
 
 
 class LegacyHost(pulumi.ComponentResource):
@@ -68,6 +58,8 @@ class LegacyHost(pulumi.ComponentResource):
     ami_id: pulumi.Output[str]
     deploy_document: aws.ssm.Document
     maintenance_document: aws.ssm.Document
+    # What operators are told about this tier.
+    alarms: list[Alarm]
 
     def __init__(self, name: str, args: LegacyHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:web:LegacyHost", name, None, opts)
@@ -76,7 +68,9 @@ class LegacyHost(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
 
         profile = self._instance_profile()
-        settings = pulumi.Output.all(args.database_secret_arn, args.dumps_bucket).apply(lambda values: self._settings(*values))
+        settings = pulumi.Output.all(args.app.database_secret_arn, args.dumps_bucket).apply(
+            lambda values: self._settings(*values)
+        )
         host_files = settings.apply(files.render)
         user_data = pulumi.Output.all(settings, host_files).apply(lambda values: files.user_data(values[0], values[1]))
         self.ami_id = pulumi.Output.from_input(args.host.ami_id) if args.host.ami_id else self._latest_ubuntu()
@@ -85,31 +79,32 @@ class LegacyHost(pulumi.ComponentResource):
         self.deploy_document, self.maintenance_document = self._deploys(host_files)
         aws.backup.Selection(
             f"{name}-backup",
-            name=f"amy-{args.stack}-host",
+            name=f"{args.app.name_prefix}-host",
             plan_id=args.backup_plan_id,
             iam_role_arn=args.backup_role_arn,
             resources=[self.instance.arn],
             opts=self._child,
         )
+        self.alarms = host_alarms(self.instance.id)
         self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
 
     def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
-        args = self._args
+        app, host = self._args.app, self._args.host
         return files.HostSettings(
-            stack=args.stack,
-            region=args.region,
-            domain=args.domain,
-            repository=args.host.repository,
-            gunicorn_workers=args.gunicorn_workers,
-            certbot_email=args.host.certbot_email,
-            acme_directory=args.host.acme_directory,
-            parameters_path=args.parameters_path,
+            stack=app.stack,
+            region=app.region,
+            domain=app.domain,
+            repository=host.repository,
+            gunicorn_workers=app.gunicorn_workers,
+            certbot_email=host.certbot_email,
+            acme_directory=host.acme_directory,
+            parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
             dumps_bucket=dumps_bucket,
-            log_groups=args.log_groups,
-            cache=args.cache,
-            required_settings=args.required_settings,
-            layout=files.HostLayout.for_domain(args.domain),
+            log_groups=app.log_groups,
+            rq_workers=app.rq_workers,
+            required_settings=app.required_settings,
+            layout=files.HostLayout.for_domain(app.domain),
         )
 
     def _latest_ubuntu(self) -> pulumi.Output[str]:
@@ -133,13 +128,13 @@ class LegacyHost(pulumi.ComponentResource):
         )
         for purpose, policy_arn in INSTANCE_POLICIES.items():
             aws.iam.RolePolicyAttachment(f"{self._name}-role-{purpose}", role=role.name, policy_arn=policy_arn, opts=self._child)
-        args = self._args
+        args, app = self._args, self._args.app
         aws.iam.RolePolicy(
             f"{self._name}-role-amy",
             role=role.id,
-            policy=pulumi.Output.all(args.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
+            policy=pulumi.Output.all(app.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
                 lambda values: json.dumps(
-                    host_policy(args.region, args.parameters_path, values[0], values[1], values[2], args.email_attachments_bucket)
+                    host_policy(app.region, app.settings_path, values[0], values[1], values[2], app.email_attachments_bucket)
                 )
             ),
             opts=self._child,
@@ -168,7 +163,7 @@ class LegacyHost(pulumi.ComponentResource):
             ),
             monitoring=True,
             ebs_optimized=True,
-            disable_api_termination=args.termination_protection,
+            disable_api_termination=args.app.protect,
             user_data_base64=user_data,
             user_data_replace_on_change=False,
             # A newer AMI must never replace the server; user data only matters at first
@@ -185,8 +180,8 @@ class LegacyHost(pulumi.ComponentResource):
         )
         aws.route53.Record(
             f"{self._name}-dns",
-            zone_id=self._args.zone_id,
-            name=self._args.domain,
+            zone_id=self._args.app.zone_id,
+            name=self._args.app.domain,
             type="A",
             ttl=DNS_TTL,
             records=[address.public_ip],
@@ -195,8 +190,8 @@ class LegacyHost(pulumi.ComponentResource):
         return address.public_ip
 
     def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
-        args = self._args
-        prefix = f"amy-{args.stack}"
+        app = self._args.app
+        prefix = app.name_prefix
         documents = {
             purpose: aws.ssm.Document(
                 f"{self._name}-{purpose}",
@@ -228,10 +223,10 @@ class LegacyHost(pulumi.ComponentResource):
             association_name=f"{prefix}-deploy",
             name=deploy.name,
             document_version=deploy.latest_version,
-            parameters={"version": str(args.app_version)},
+            parameters={"version": str(app.version)},
             targets=targets,
             wait_for_success_timeout_seconds=DEPLOY_TIMEOUT_SECONDS,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.release_snapshot, configured]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[app.release_snapshot, configured]),
         )
         return deploy, maintenance
 

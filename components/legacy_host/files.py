@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -111,12 +111,10 @@ class HostSettings:
     database_secret_arn: str
     dumps_bucket: str
     log_groups: Mapping[str, str]
-    cache: bool
+    # Whether the host runs Redis with RQ's worker and scheduler.
+    rq_workers: bool
     required_settings: Sequence[str]
     layout: HostLayout = field(default=HostLayout(app_dir="/webapps/amy"))
-
-    def at(self, layout: HostLayout) -> HostSettings:
-        return replace(self, layout=layout)
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,6 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         database_secret_arn=settings.database_secret_arn,
         dumps_bucket=settings.dumps_bucket,
         required_settings=settings.required_settings,
-        cache=settings.cache,
         **extra,
     )
 
@@ -187,7 +184,7 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-services", _script("amy-services.sh"), 0o755),
     ]
     # RQ needs Redis: without a cache the host runs neither.
-    if settings.cache:
+    if settings.rq_workers:
         for process in ("rqworker", "rqscheduler"):
             files.append(HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process)))
         files.append(HostFile(layout.redis_config, _render("redis.conf.j2", settings)))
@@ -203,7 +200,7 @@ def _collect_list(settings: HostSettings) -> list[dict[str, str]]:
 
 
 def cloud_config(settings: HostSettings, files: Sequence[HostFile]) -> str:
-    packages = [*PACKAGES, "redis-server"] if settings.cache else list(PACKAGES)
+    packages = [*PACKAGES, "redis-server"] if settings.rq_workers else list(PACKAGES)
     config = {
         "package_update": True,
         "package_upgrade": True,

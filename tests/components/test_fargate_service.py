@@ -220,7 +220,7 @@ def test_migration_runs_once_per_release_after_the_snapshot_and_before_the_servi
     task = with_workers.one(TASK_DEFINITION, "amy-testing-service-migrate")
     assert migration.inputs["triggers"] == [task.outputs["arn"]]
     assert migration.inputs["environment"]["AMY_TASK_DEFINITION"] == task.outputs["arn"]
-    assert "tooling/run_task.py" in migration.inputs["create"]
+    assert migration.inputs["create"] == ".venv/bin/python -m components.fargate_service.run_task"
     assert with_workers.one("aws:rds/snapshot:Snapshot").urn in migration.dependencies
     for registration in with_workers.of_type(SERVICE):
         assert migration.urn in registration.dependencies, registration.name

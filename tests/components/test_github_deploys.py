@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
-from stack_config import GitHubDeploys as Settings
+from stack_config import GitHubConfig
 from tooling.harness import Plan, record
 
 EXISTING_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 
 
 def build(provider: str | None = None) -> Plan:
-    settings = Settings(repository="carpentries/amy-infra", oidc_provider_arn=provider, environment="production")
-    return record("unit", lambda: GitHubDeploys("github", GitHubDeploysArgs(stack="unit", settings=settings)))
+    settings = GitHubConfig(repository="carpentries/amy-infra", oidc_provider_arn=provider, environment="production")
+    return record("unit", lambda: GitHubDeploys("github", GitHubDeploysArgs(name_prefix="amy-unit", settings=settings)))
 
 
 def trust(plan: Plan, purpose: str) -> dict:

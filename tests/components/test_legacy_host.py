@@ -15,6 +15,7 @@ import yaml
 from parliament import analyze_policy_string
 
 from components.app_settings import SECRET_SETTINGS
+from components.application import Application
 from components.legacy_host import LegacyHost, LegacyHostArgs, host_policy
 from components.logs import HOST_SOURCES
 from stack_config import AppVersion, HostConfig
@@ -32,34 +33,40 @@ SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
 INSTANCE = "aws:ec2/instance:Instance"
 
 
-def build(host: HostConfig = HOST, protect: bool = True, cache: bool = True) -> Plan:
+def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True) -> Plan:
     def program() -> None:
         snapshot = aws.rds.Snapshot("release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-2026-01-15")
+        app = Application(
+            name_prefix="amy-unit",
+            stack="unit",
+            region="us-east-1",
+            domain="amy.example.org",
+            zone_id="Z123",
+            version=AppVersion(4, 7, 2),
+            gunicorn_workers=3,
+            rq_workers=rq_workers,
+            settings_path="/amy/unit/env/",
+            environment={"AMY_DATABASE_HOST": "db.example.org"},
+            operator_settings=["AMY_SECRET_KEY"],
+            required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
+            database_secret_arn=SECRET_ARN,
+            log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
+            email_attachments_bucket=None,
+            release_snapshot=snapshot,
+            protect=protect,
+        )
         LegacyHost(
             "host",
             LegacyHostArgs(
-                stack="unit",
-                region="us-east-1",
-                domain="amy.example.org",
-                zone_id="Z123",
+                app=app,
                 host=host,
-                app_version=AppVersion(4, 7, 2),
                 subnet_id="subnet-public-a",
                 security_group_ids=["sg-entry", "sg-app"],
-                parameters_path="/amy/unit/env/",
-                required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
-                database_secret_arn=SECRET_ARN,
                 dumps_bucket="amy-unit-dumps",
                 dumps_bucket_arn="arn:aws:s3:::amy-unit-dumps",
                 dumps_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
-                log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
-                cache=cache,
-                termination_protection=protect,
                 backup_plan_id="plan-1",
                 backup_role_arn="arn:aws:iam::123456789012:role/backup",
-                release_snapshot=snapshot,
-                gunicorn_workers=3,
-                email_attachments_bucket=None,
             ),
             opts=pulumi.ResourceOptions(),
         )
@@ -123,7 +130,7 @@ def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Pl
 
 
 def test_without_a_cache_there_is_no_redis_and_no_rq_on_the_host() -> None:
-    config = cloud_config(build(cache=False))
+    config = cloud_config(build(rq_workers=False))
     assert "redis-server" not in config["packages"]
     assert not [entry for entry in config["write_files"] if "redis" in entry["path"] or "amy-rq" in entry["path"]]
 

@@ -18,7 +18,7 @@ from tests.system import require, run
 DOMAIN = "amy.test"
 
 
-def settings(layout: HostLayout, *, domain: str = DOMAIN, cache: bool = True, acme_directory: str = "") -> HostSettings:
+def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = True, acme_directory: str = "") -> HostSettings:
     return HostSettings(
         stack="production",
         region="eu-west-1",
@@ -31,7 +31,7 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, cache: bool = True, ac
         database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-amy",
         dumps_bucket="amy-production-dumps",
         log_groups={source: f"/amy/production/{source}" for source in HOST_SOURCES},
-        cache=cache,
+        rq_workers=rq_workers,
         required_settings=("AMY_SECRET_KEY", "AMY_ALLOWED_HOSTS"),
         layout=layout,
     )

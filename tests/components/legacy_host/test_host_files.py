@@ -40,7 +40,7 @@ EXEC = re.compile(r"^Exec\w+=[-@:+!|]*(\S+)", re.MULTILINE)
 
 @pytest.fixture(scope="module")
 def host_settings() -> HostSettings:
-    return settings(Layout.for_domain(DOMAIN), domain=DOMAIN, cache=True)
+    return settings(Layout.for_domain(DOMAIN), domain=DOMAIN, rq_workers=True)
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ class Redis:
 def prepare(root: Path) -> Redis:
     """The rendered configuration (with the cache on) under `root`, on a free port."""
     layout = temp_layout(root, redis_port=free_port())
-    written = write_files(root, render(settings(layout, cache=True)))
+    written = write_files(root, render(settings(layout, rq_workers=True)))
     Path(layout.redis_dir).mkdir(parents=True)
     return Redis(layout, written[layout.redis_config], root / "redis.out")
 

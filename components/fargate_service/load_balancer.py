@@ -1,0 +1,194 @@
+"""The service's front: the Application Load Balancer, its listeners and maintenance rule, DNS, and access logs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.application import APP_PORT
+from components.aws_documents import encrypt_by_default, lock_down, tls_only_policy
+from components.fargate_service.args import FargateServiceArgs
+
+# TLS 1.3 with TLS 1.2 fallback; nothing older.
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# AMY answers /version/ before its ALLOWED_HOSTS check.
+HEALTH_CHECK_PATH = "/version/"
+DEREGISTRATION_DELAY_SECONDS = 30
+IDLE_TIMEOUT_SECONDS = 60
+# ALB log delivery accounts of regions that predate the service principal.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "ap-south-1": "718504428378",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "sa-east-1": "507241528517",
+}
+MAINTENANCE_PAGE = (
+    "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>AMY is under maintenance</title>"
+    "<body style='font-family:sans-serif;max-width:40em;margin:4em auto'><h1>AMY is under maintenance</h1>"
+    "<p>AMY is being updated and will be back in a few minutes.</p></body></html>"
+)
+
+
+@dataclass(frozen=True)
+class Front:
+    load_balancer: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
+    # The web service registers only once this forwards to its target group.
+    https_listener: aws.lb.Listener
+
+
+def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front:
+    """The load balancer in the public subnets: HTTPS to the web tasks, HTTP redirected, the name pointed at it."""
+    child = pulumi.ResourceOptions(parent=parent)
+    app = args.app
+    logs, logs_policy = _access_logs_bucket(name, args, child)
+    load_balancer = aws.lb.LoadBalancer(
+        f"{name}-alb",
+        load_balancer_type="application",
+        internal=False,
+        security_groups=[args.entry_security_group_id],
+        subnets=args.public_subnet_ids,
+        drop_invalid_header_fields=True,
+        enable_deletion_protection=app.protect,
+        idle_timeout=IDLE_TIMEOUT_SECONDS,
+        access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket, prefix="alb", enabled=True),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[logs_policy]),
+    )
+    target_group = aws.lb.TargetGroup(
+        f"{name}-web",
+        port=APP_PORT,
+        protocol="HTTP",
+        target_type="ip",
+        vpc_id=args.vpc_id,
+        deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+        health_check=aws.lb.TargetGroupHealthCheckArgs(
+            path=HEALTH_CHECK_PATH,
+            matcher="200",
+            interval=15,
+            timeout=5,
+            healthy_threshold=2,
+            unhealthy_threshold=3,
+        ),
+        opts=child,
+    )
+    https = aws.lb.Listener(
+        f"{name}-https",
+        load_balancer_arn=load_balancer.arn,
+        port=443,
+        protocol="HTTPS",
+        ssl_policy=TLS_POLICY,
+        certificate_arn=args.certificate_arn,
+        default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+        opts=child,
+    )
+    aws.lb.Listener(
+        f"{name}-http",
+        load_balancer_arn=load_balancer.arn,
+        port=80,
+        protocol="HTTP",
+        default_actions=[
+            aws.lb.ListenerDefaultActionArgs(
+                type="redirect",
+                redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"),
+            )
+        ],
+        opts=child,
+    )
+    if args.service.maintenance:
+        _maintenance_rule(name, https, child)
+    aws.route53.Record(
+        f"{name}-dns",
+        zone_id=app.zone_id,
+        name=app.domain,
+        type="A",
+        aliases=[
+            aws.route53.RecordAliasArgs(name=load_balancer.dns_name, zone_id=load_balancer.zone_id, evaluate_target_health=True)
+        ],
+        opts=child,
+    )
+    return Front(load_balancer=load_balancer, target_group=target_group, https_listener=https)
+
+
+def _maintenance_rule(name: str, https: aws.lb.Listener, child: pulumi.ResourceOptions) -> None:
+    """Before every other rule: every path answers the maintenance page with 503."""
+    aws.lb.ListenerRule(
+        f"{name}-maintenance",
+        listener_arn=https.arn,
+        priority=1,
+        conditions=[aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"]))],
+        actions=[
+            aws.lb.ListenerRuleActionArgs(
+                type="fixed-response",
+                fixed_response=aws.lb.ListenerRuleActionFixedResponseArgs(
+                    status_code="503", content_type="text/html", message_body=MAINTENANCE_PAGE
+                ),
+            )
+        ],
+        opts=child,
+    )
+
+
+def _access_logs_bucket(
+    name: str, args: FargateServiceArgs, child: pulumi.ResourceOptions
+) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+    bucket_name = f"{name}-alb-logs"
+    bucket = aws.s3.Bucket(bucket_name, force_destroy=False, opts=child)
+    lock_down(bucket_name, bucket, child)
+    # Load balancers deliver logs only to buckets encrypted with S3-managed keys.
+    encrypt_by_default(bucket_name, bucket, child, kms_key_arn=None)
+    aws.s3.BucketLifecycleConfiguration(
+        f"{bucket_name}-lifecycle",
+        bucket=bucket.id,
+        rules=[
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.log_retention_days),
+            )
+        ],
+        opts=child,
+    )
+    region = args.app.region
+    policy = aws.s3.BucketPolicy(
+        f"{bucket_name}-policy",
+        bucket=bucket.id,
+        policy=bucket.arn.apply(lambda arn: json.dumps(access_logs_policy(arn, region))),
+        opts=child,
+    )
+    return bucket, policy
+
+
+def access_logs_policy(bucket_arn: str, region: str) -> dict[str, Any]:
+    """Let the region's load balancers deliver access logs; refuse anything without TLS."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    principal = (
+        {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    )
+    policy = tls_only_policy(bucket_arn)
+    policy["Statement"].append(
+        {
+            "Sid": "LoadBalancerLogs",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn}/alb/*",
+        }
+    )
+    return policy

@@ -1,0 +1,43 @@
+"""Redis for AMY's RQ workers: none, the legacy host's own, or ElastiCache for the ecs layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+from stack_config.reader import Reader
+
+CacheMode = Literal["none", "local", "elasticache"]
+CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
+# The host of the legacy layout runs its own Redis; ECS tasks need a managed one.
+CACHE_MODES_BY_LAYOUT: dict[str, tuple[CacheMode, ...]] = {"legacy": ("none", "local"), "ecs": ("none", "elasticache")}
+CACHE_NODE_TYPE = re.compile(r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$")
+# ElastiCache keeps automatic snapshots 1 to 35 days.
+SNAPSHOT_DAYS = (1, 35)
+
+KEYS = {"cacheMode": "string", "cacheNodeType": "string", "cacheSnapshotDays": "integer"}
+
+
+@dataclass(frozen=True)
+class ElastiCacheConfig:
+    node_type: str
+    snapshot_days: int
+
+
+def cache_mode(reader: Reader, layout: str | None) -> CacheMode | None:
+    mode = reader.choice("cacheMode", CACHE_MODES)
+    if layout is not None and mode is not None and mode not in CACHE_MODES_BY_LAYOUT[layout]:
+        reader.problem(
+            "cacheMode", f"must be one of {', '.join(CACHE_MODES_BY_LAYOUT[layout])} with layout {layout!r}; got {mode!r}"
+        )
+        return None
+    return cast(CacheMode | None, mode)
+
+
+def elasticache(reader: Reader) -> ElastiCacheConfig | None:
+    node_type = reader.matching("cacheNodeType", CACHE_NODE_TYPE, "an ElastiCache node type like cache.t4g.small")
+    snapshot_days = reader.bounded("cacheSnapshotDays", *SNAPSHOT_DAYS, " days")
+    if node_type is None or snapshot_days is None:
+        return None
+    return ElastiCacheConfig(node_type=node_type, snapshot_days=snapshot_days)

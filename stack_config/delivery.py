@@ -1,0 +1,46 @@
+"""Delivery: which GitHub repository's Actions may deploy and preview the stack, through OIDC."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stack_config.reader import NAMESPACE, Reader
+
+GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
+OIDC_PROVIDER_ARN = re.compile(r"^arn:aws:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+
+KEYS = {"githubRepository": "string", "githubOidcProviderArn": "string", "githubEnvironment": "string"}
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    """GitHub Actions' access to the stack's account through OIDC."""
+
+    repository: str
+    # None: the program creates the account's GitHub OIDC provider.
+    oidc_provider_arn: str | None
+    environment: str
+
+
+def github(reader: Reader, stack: str) -> GitHubConfig | None:
+    repository = reader.optional("githubRepository")
+    provider = reader.optional("githubOidcProviderArn")
+    environment = reader.optional("githubEnvironment")
+    if environment is None:
+        environment = stack
+    if repository is None:
+        if provider is not None:
+            reader.problem("githubOidcProviderArn", f"needs {NAMESPACE}:githubRepository, the repository that deploys")
+        return None
+    if not GITHUB_REPOSITORY.match(repository):
+        reader.problem("githubRepository", f"must be owner/name like carpentries/amy-infra; got {repository!r}")
+    if provider is not None and not OIDC_PROVIDER_ARN.match(provider):
+        reader.problem(
+            "githubOidcProviderArn",
+            f"must be the ARN of the account's token.actions.githubusercontent.com OIDC provider; got {provider!r}",
+        )
+    if not GITHUB_ENVIRONMENT.match(environment):
+        reader.problem("githubEnvironment", f"must be a GitHub environment name like production; got {environment!r}")
+    return GitHubConfig(repository=repository, oidc_provider_arn=provider, environment=environment)

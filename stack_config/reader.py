@@ -1,0 +1,122 @@
+"""Reading raw config strings: every problem collected, each naming its key and what is allowed."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
+
+NAMESPACE = "amy"
+# The shortest retention of anything kept for recovery: backups, dumps, logs.
+MIN_RETENTION_DAYS = 7
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+HTTPS_URL = re.compile(r"^https://[a-z0-9.-]+(?::\d+)?(?:/\S*)?$")
+DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+T = TypeVar("T")
+
+
+class StackConfigError(Exception):
+    """The stack configuration has problems; `problems` lists each one."""
+
+    def __init__(self, stack: str, problems: list[str]) -> None:
+        self.stack = stack
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"stack {stack!r}: {len(problems)} configuration problem(s):\n{lines}")
+
+
+class Reader:
+    """Parses raw config strings, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, raw: Mapping[str, str]) -> None:
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{NAMESPACE}:{key} {message}")
+
+    def optional(self, key: str) -> str | None:
+        """A key that may be unset, as its raw string."""
+        return self.raw.get(f"{NAMESPACE}:{key}")
+
+    def _get(self, key: str, parse: Callable[[str], T], kind: str) -> T | None:
+        value = self.optional(key)
+        if value is None:
+            self.problem(key, f"is required ({kind}); set it with `pulumi config set {key} …`")
+            return None
+        try:
+            return parse(value)
+        except ValueError:
+            self.problem(key, f"must be {kind}, got {value!r}")
+            return None
+
+    def string(self, key: str) -> str | None:
+        return self._get(key, str, "a string")
+
+    def integer(self, key: str) -> int | None:
+        return self._get(key, int, "an integer")
+
+    def boolean(self, key: str) -> bool | None:
+        return self._get(key, _parse_bool, "true or false")
+
+    def string_list(self, key: str) -> tuple[str, ...] | None:
+        if self.optional(key) is None:
+            return None
+        return self._get(key, _parse_string_list, "a list of strings")
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.string(key)
+        if value is None:
+            return None
+        if value not in allowed:
+            self.problem(key, f"must be one of {', '.join(allowed)}; got {value!r}")
+            return None
+        return value
+
+    def bounded(self, key: str, low: int, high: int, unit: str = "") -> int | None:
+        value = self.integer(key)
+        if value is None:
+            return None
+        if not low <= value <= high:
+            self.problem(key, f"must be between {low} and {high}{unit}; got {value}")
+            return None
+        return value
+
+    def matching(self, key: str, pattern: re.Pattern[str], what: str, *, required: bool = True) -> str | None:
+        """A string that must match `pattern`; `what` says what is allowed, with an example."""
+        value = self.string(key) if required else self.optional(key)
+        if value is not None and not pattern.match(value):
+            self.problem(key, f"must be {what}; got {value!r}")
+            return None
+        return value
+
+    def email(self, key: str, purpose: str, *, required: bool = True) -> str | None:
+        return self.matching(key, EMAIL, f"an e-mail address {purpose}", required=required)
+
+    def https_url(self, key: str) -> str | None:
+        return self.matching(key, HTTPS_URL, "an https:// URL")
+
+
+def _parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(value)
+    return lowered == "true"
+
+
+def _parse_string_list(value: str) -> tuple[str, ...]:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(value) from error
+    if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+        raise ValueError(value)
+    return tuple(cast(list[str], parsed))
+
+
+def is_domain(name: str) -> bool:
+    labels = name.split(".")
+    return len(name) <= 253 and len(labels) >= 2 and all(DOMAIN_LABEL.match(label) for label in labels)

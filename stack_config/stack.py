@@ -1,0 +1,169 @@
+"""The whole stack's config: the layout and what every section reads, loaded at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, cast, get_args
+
+from stack_config import adoption, backups, cache, database, delivery, dns, network, web
+from stack_config.adoption import AdoptionConfig
+from stack_config.backups import BackupConfig
+from stack_config.cache import CacheMode, ElastiCacheConfig
+from stack_config.database import DatabaseConfig
+from stack_config.delivery import GitHubConfig
+from stack_config.dns import DnsConfig
+from stack_config.network import ExistingNetworkConfig, NetworkConfig
+from stack_config.reader import BUCKET_NAME, MIN_RETENTION_DAYS, NAMESPACE, Reader, StackConfigError
+from stack_config.web import AppVersion, HostConfig, ServiceConfig
+
+Layout = Literal["legacy", "ecs"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
+# The values CloudWatch Logs accepts for a retention period.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+KEYS = {
+    "layout": "string",
+    "region": "string",
+    "protectStatefulResources": "boolean",
+    "logRetentionDays": "integer",
+    "alarmEmail": "string",
+    "emailAttachmentsBucket": "string",
+}
+# Every key the program reads, and its Pulumi.yaml type.
+KEY_TYPES: dict[str, str] = {
+    **KEYS,
+    **network.KEYS,
+    **dns.KEYS,
+    **database.KEYS,
+    **backups.KEYS,
+    **cache.KEYS,
+    **web.KEYS,
+    **adoption.KEYS,
+    **delivery.KEYS,
+}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stack: str
+    layout: Layout
+    region: str
+    network: NetworkConfig
+    dns: DnsConfig
+    database: DatabaseConfig
+    backup: BackupConfig
+    log_retention_days: int
+    cache_mode: CacheMode
+    protect_stateful_resources: bool
+    app_version: AppVersion
+    gunicorn_workers: int
+    # Set with layout `legacy` only.
+    host: HostConfig | None = None
+    # Set with layout `ecs` only.
+    service: ServiceConfig | None = None
+    # Set with cacheMode `elasticache` only.
+    elasticache: ElastiCacheConfig | None = None
+    email_attachments_bucket: str | None = None
+    adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
+    existing_network: ExistingNetworkConfig | None = None
+    github: GitHubConfig | None = None
+    alarm_email: str | None = None
+
+    @property
+    def name_prefix(self) -> str:
+        """What every name the stack gives in the account starts with: `amy-<stack>`."""
+        return name_prefix(self.stack)
+
+    @property
+    def rq_workers(self) -> bool:
+        """Whether the stack runs AMY's RQ worker and scheduler: only where it has Redis for them."""
+        return self.cache_mode != "none"
+
+
+def name_prefix(stack: str) -> str:
+    return f"{NAMESPACE}-{stack}"
+
+
+def unknown_keys(raw: Mapping[str, str]) -> list[str]:
+    """Problems for keys in the project namespace that the program does not read."""
+    problems = []
+    for full_key in sorted(raw):
+        namespace, _, key = full_key.partition(":")
+        if namespace == NAMESPACE and key not in KEY_TYPES:
+            close = difflib.get_close_matches(key, KEY_TYPES, n=1)
+            hint = f"; did you mean {NAMESPACE}:{close[0]}?" if close else ""
+            problems.append(f"{full_key} is not a key this program reads{hint}")
+    return problems
+
+
+def _log_retention_days(reader: Reader) -> int | None:
+    days = reader.integer("logRetentionDays")
+    if days is not None and days not in LOG_RETENTION_DAYS:
+        reader.problem(
+            "logRetentionDays",
+            f"must be a period CloudWatch Logs accepts ({', '.join(map(str, LOG_RETENTION_DAYS))}); got {days}",
+        )
+        return None
+    if days is not None and days < MIN_RETENTION_DAYS:
+        reader.problem("logRetentionDays", f"must be at least {MIN_RETENTION_DAYS} days; got {days}")
+        return None
+    return days
+
+
+def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
+    """Validate the raw config of `stack` (keys like `amy:layout`) and return it typed."""
+    reader = Reader(raw)
+    reader.problems.extend(unknown_keys(raw))
+
+    layout = reader.choice("layout", LAYOUTS)
+    region = reader.matching("region", REGION, "an AWS region like us-east-1")
+    network_config = network.network(reader, layout, region)
+    dns_config = dns.dns(reader)
+    database_config = database.database(reader, name_prefix(stack))
+    backup_config = backups.backups(reader)
+    log_retention_days = _log_retention_days(reader)
+    mode = cache.cache_mode(reader, layout)
+    elasticache = cache.elasticache(reader) if mode == "elasticache" else None
+    protect = reader.boolean("protectStatefulResources")
+    app_version = web.app_version(reader)
+    gunicorn_workers = web.gunicorn_workers(reader)
+    host = web.host(reader) if layout == "legacy" else None
+    service = web.service(reader) if layout == "ecs" else None
+    adoption_config = adoption.adoption(reader, layout)
+    existing_network = network.existing_network(reader)
+    github = delivery.github(reader, stack)
+    alarm_email = reader.email("alarmEmail", "for the alarms", required=False)
+    attachments = reader.matching("emailAttachmentsBucket", BUCKET_NAME, "an S3 bucket name", required=False)
+
+    if reader.problems:
+        raise StackConfigError(stack, reader.problems)
+    # Each value was checked above; the casts only tell the type checker so.
+    return StackConfig(
+        stack=stack,
+        layout=cast(Layout, layout),
+        region=cast(str, region),
+        network=cast(NetworkConfig, network_config),
+        dns=cast(DnsConfig, dns_config),
+        database=cast(DatabaseConfig, database_config),
+        backup=cast(BackupConfig, backup_config),
+        log_retention_days=cast(int, log_retention_days),
+        cache_mode=cast(CacheMode, mode),
+        protect_stateful_resources=cast(bool, protect),
+        app_version=cast(AppVersion, app_version),
+        gunicorn_workers=cast(int, gunicorn_workers),
+        host=host,
+        service=service,
+        elasticache=elasticache,
+        email_attachments_bucket=attachments,
+        adoption=adoption_config,
+        existing_network=existing_network,
+        github=github,
+        alarm_email=alarm_email,
+    )
