@@ -13,7 +13,7 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,19 +114,8 @@ class Plan:
             raise LookupError(f"expected one {type_} {name or ''} in {self.stack}, found {len(found)}")
         return found[0]
 
-    def by_urn(self, urn: str) -> Registration:
-        for registration in self.registrations:
-            if registration.urn == urn:
-                return registration
-        raise LookupError(urn)
-
     def children(self, parent_urn: str) -> list[Registration]:
         return [r for r in self.registrations if r.parent == parent_urn]
-
-    def descendants(self, parent_urn: str) -> Iterator[Registration]:
-        for child in self.children(parent_urn):
-            yield child
-            yield from self.descendants(child.urn)
 
     def as_json(self) -> dict[str, Any]:
         return {
