@@ -1,12 +1,19 @@
-"""Each stack whole, as `pulumi preview` would build it: providers, tags, protection, backups, encryption, network."""
+"""Each committed stack whole, as `pulumi preview` would build it: providers, tags, protection, backups,
+encryption, network, settings, and what a layout switch keeps. Values come from the stack's own config."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from components.logs import log_sources
+from components.backups import DUMPS_BUCKET_TAGS
+from components.legacy_host import LOCAL_REDIS_URL
+from components.logs import log_group_name, log_sources
+from providers import CLOUDFRONT_REGION, default_tags
+from stack_config import StackConfig
+from tests.stacks import STACKS, config_of, planned
 from tooling.harness import Plan, Registration, run, stack_config_values
 
 STATEFUL_TYPES = {
@@ -19,6 +26,11 @@ STATEFUL_TYPES = {
     "aws:kms/key:Key",
     "aws:s3/bucket:Bucket",
     "aws:cloudwatch/logGroup:LogGroup",
+}
+KEPT_ACROSS_LAYOUTS = STATEFUL_TYPES | {
+    "aws:cloudfront/distribution:Distribution",
+    "aws:acm/certificate:Certificate",
+    "aws:acm/certificateValidation:CertificateValidation",
 }
 
 
@@ -42,72 +54,69 @@ def test_default_providers_are_disabled_in_the_stack_files(stack_plan: Plan) -> 
     assert values["pulumi:disable-default-providers"] == '["aws"]'
 
 
-def test_providers_tag_everything_from_one_place(stack_plan: Plan) -> None:
-    expected = {"Application": "AMY", "Billing-Service": "AMY", "Environment": stack_plan.stack, "ManagedBy": "pulumi"}
+def test_providers_tag_everything_from_one_place(stack_plan: Plan, stack_config: StackConfig) -> None:
     regions = {}
     for provider in stack_plan.of_type("pulumi:providers:aws"):
         # Providers take structured settings as JSON text.
-        assert json.loads(provider.inputs["defaultTags"]) == {"tags": expected}
+        assert json.loads(provider.inputs["defaultTags"]) == {"tags": default_tags(stack_config)}
         regions[provider.name] = provider.inputs["region"]
-    assert regions == {"aws": "us-east-1", "aws-us-east-1": "us-east-1"}
+    assert regions == {"aws": stack_config.region, f"aws-{CLOUDFRONT_REGION}": CLOUDFRONT_REGION}
+    assert default_tags(stack_config)["Environment"] == stack_config.stack
     # A resource may carry a tag that says what it is for, never one of the default tags.
-    tagged_here = {
-        r.name: set(r.inputs["tags"]) for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs
-    }
-    assert tagged_here == {f"amy-{stack_plan.stack}-backups-dumps": {"Purpose"}}
+    tagged_here = {r.name: r.inputs["tags"] for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs}
+    assert tagged_here == {f"{stack_config.name_prefix}-backups-dumps": DUMPS_BUCKET_TAGS}
 
 
-def test_production_protects_every_stateful_resource(production: Plan) -> None:
-    stateful = shared_stateful(production)
+def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
+    """Protected stacks protect every stateful resource; the others protect nothing, so they can be rebuilt."""
+    stateful = shared_stateful(stack_plan)
     assert len(stateful) >= 20
-    assert [r.name for r in stateful if not r.protect] == []
+    if stack_config.protect_stateful_resources:
+        assert [r.name for r in stateful if not r.protect] == []
+    else:
+        assert [r.name for r in stack_plan.registrations if r.protect] == []
 
 
-def test_testing_protects_nothing_so_it_can_be_rebuilt(testing: Plan) -> None:
-    assert [r.name for r in testing.registrations if r.protect] == []
+def test_retention_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
+    assert (
+        stack_plan.one("aws:rds/instance:Instance").inputs["backupRetentionPeriod"] == stack_config.database.backup_retention_days
+    )
+    rules = {
+        rule["ruleName"]: rule["lifecycle"]["deleteAfter"] for rule in stack_plan.one("aws:backup/plan:Plan").inputs["rules"]
+    }
+    assert rules == {"daily": stack_config.backup.daily_retention_days, "monthly": stack_config.backup.monthly_retention_days}
+    groups = stack_plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert {g.inputs["retentionInDays"] for g in groups} == {stack_config.log_retention_days}
+    restore_tests = stack_plan.of_type("aws:backup/restoreTestingSelection:RestoreTestingSelection")
+    assert bool(restore_tests) is stack_config.backup.restore_testing
 
 
-@pytest.mark.parametrize(
-    ("stack", "rds_days", "daily", "monthly", "log_days", "restore_tests"),
-    [("production", 35, 35, 365, 365, True), ("testing", 7, 7, 90, 30, False)],
-)
-def test_retention_follows_each_stack(
-    request: pytest.FixtureRequest, stack: str, rds_days: int, daily: int, monthly: int, log_days: int, restore_tests: bool
-) -> None:
-    plan: Plan = request.getfixturevalue(stack)
-    assert plan.one("aws:rds/instance:Instance").inputs["backupRetentionPeriod"] == rds_days
-    rules = {rule["ruleName"]: rule["lifecycle"]["deleteAfter"] for rule in plan.one("aws:backup/plan:Plan").inputs["rules"]}
-    assert rules == {"daily": daily, "monthly": monthly}
-    groups = plan.of_type("aws:cloudwatch/logGroup:LogGroup")
-    assert {g.inputs["retentionInDays"] for g in groups} == {log_days}
-    assert bool(plan.of_type("aws:backup/restoreTestingSelection:RestoreTestingSelection")) is restore_tests
-
-
-def test_backup_selection_covers_the_stack_database(stack_plan: Plan) -> None:
+def test_backup_selection_covers_the_stack_database(stack_plan: Plan, stack_config: StackConfig) -> None:
     database_arn = stack_plan.one("aws:rds/instance:Instance").outputs["arn"]
-    selection = stack_plan.one("aws:backup/selection:Selection", f"amy-{stack_plan.stack}-backups-database")
+    selection = stack_plan.one("aws:backup/selection:Selection", f"{stack_config.name_prefix}-backups-database")
     assert selection.inputs["resources"] == [database_arn]
 
 
-def test_data_is_encrypted_at_rest(stack_plan: Plan) -> None:
+def test_data_is_encrypted_at_rest(stack_plan: Plan, stack_config: StackConfig) -> None:
     key_arn = stack_plan.one("aws:kms/key:Key").outputs["arn"]
     assert stack_plan.one("aws:rds/instance:Instance").inputs["storageEncrypted"] is True
     assert stack_plan.one("aws:backup/vault:Vault").inputs["kmsKeyArn"] == key_arn
     encryption = stack_plan.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        f"amy-{stack_plan.stack}-backups-dumps-encryption",
+        f"{stack_config.name_prefix}-backups-dumps-encryption",
     )
     assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
 
 
-def test_database_sits_in_the_isolated_subnets_behind_its_group(stack_plan: Plan) -> None:
+def test_database_sits_in_the_isolated_subnets_behind_its_group(stack_plan: Plan, stack_config: StackConfig) -> None:
     vpc = stack_plan.one("awsx:ec2:Vpc").outputs
     subnet_group = stack_plan.one("aws:rds/subnetGroup:SubnetGroup")
     assert subnet_group.inputs["subnetIds"] == vpc["isolatedSubnetIds"]
     instance = stack_plan.one("aws:rds/instance:Instance").inputs
-    database_group = stack_plan.one("aws:ec2/securityGroup:SecurityGroup", f"amy-{stack_plan.stack}-network-database")
+    database_group = stack_plan.one("aws:ec2/securityGroup:SecurityGroup", f"{stack_config.name_prefix}-network-database")
     assert instance["vpcSecurityGroupIds"] == [database_group.id]
     assert instance["publiclyAccessible"] is False
+    assert instance["identifier"] == stack_config.database.identifier
 
 
 def test_nothing_but_http_and_https_is_open_to_the_internet(stack_plan: Plan) -> None:
@@ -116,55 +125,74 @@ def test_nothing_but_http_and_https_is_open_to_the_internet(stack_plan: Plan) ->
     assert open_ports == {80, 443}
 
 
-def test_every_log_source_has_its_group(stack_plan: Plan) -> None:
+def test_every_log_source_has_its_group(stack_plan: Plan, stack_config: StackConfig) -> None:
     names = {g.inputs["name"] for g in stack_plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
-    assert {f"/amy/{stack_plan.stack}/{source}" for source in log_sources()} <= names
+    assert {log_group_name(stack_config.stack, source) for source in log_sources()} <= names
 
 
-def test_exports_tell_operators_where_things_are(stack_plan: Plan) -> None:
+def test_exports_tell_operators_where_things_are(stack_plan: Plan, stack_config: StackConfig) -> None:
     outputs = stack_plan.outputs
-    assert outputs["databaseAddress"].startswith(f"amy-{stack_plan.stack}.")
-    assert (
-        outputs["dumpsBucket"]
-        == stack_plan.one("aws:s3/bucket:Bucket", f"amy-{stack_plan.stack}-backups-dumps").outputs["bucket"]
-    )
-    assert outputs["logGroups"]["application"] == f"/amy/{stack_plan.stack}/application"
+    assert outputs["layout"] == stack_config.layout
+    assert outputs["appVersion"] == str(stack_config.app_version)
+    assert outputs["databaseAddress"].startswith(f"{stack_config.database.identifier}.")
+    dumps = stack_plan.one("aws:s3/bucket:Bucket", f"{stack_config.name_prefix}-backups-dumps")
+    assert outputs["dumpsBucket"] == dumps.outputs["bucket"]
+    assert outputs["logGroups"]["application"] == log_group_name(stack_config.stack, "application")
     assert outputs["databaseSecretArn"].startswith("arn:aws:secretsmanager:")
+    assert outputs["staticUrl"] == f"https://{stack_config.dns.static_domain}"
+    web_tier = {"legacy": {"hostInstanceId", "deployDocument"}, "ecs": {"repositoryUrl", "loadBalancer"}}
+    assert web_tier[stack_config.layout] <= set(outputs)
+    assert not web_tier[{"legacy": "ecs", "ecs": "legacy"}[stack_config.layout]] & set(outputs)
+    assert ("githubDeployRole" in outputs) is (stack_config.github is not None)
 
 
-KEPT_ACROSS_LAYOUTS = STATEFUL_TYPES | {
-    "aws:cloudfront/distribution:Distribution",
-    "aws:acm/certificate:Certificate",
-    "aws:acm/certificateValidation:CertificateValidation",
-}
+def test_only_the_legacy_layout_has_the_host(stack_plan: Plan, stack_config: StackConfig) -> None:
+    hosts = stack_plan.of_type("amy:web:LegacyHost")
+    services = stack_plan.of_type("amy:web:FargateService")
+    if stack_config.layout == "legacy":
+        assert ([h.name for h in hosts], services) == ([f"{stack_config.name_prefix}-host"], [])
+        assert stack_plan.outputs["deployDocument"] == f"{stack_config.name_prefix}-deploy"
+    else:
+        assert (hosts, [s.name for s in services]) == ([], [f"{stack_config.name_prefix}-service"])
 
 
-def test_moving_production_to_ecs_replaces_and_deletes_nothing_it_must_keep(production: Plan) -> None:
+def test_settings_are_written_where_the_processes_read_them(stack_plan: Plan, stack_config: StackConfig) -> None:
+    path = f"/amy/{stack_config.stack}/env/"
+    parameters = {p.inputs["name"].removeprefix(path): p.inputs for p in stack_plan.of_type("aws:ssm/parameter:Parameter")}
+    assert parameters["AMY_DEBUG"]["value"] == "false"
+    assert parameters["AMY_SITE_BANNER"]["value"] == stack_config.stack
+    assert parameters["AMY_ALLOWED_HOSTS"]["value"] == stack_config.dns.domain
+    assert parameters["AMY_STATIC_HOST"]["value"] == f"https://{stack_config.dns.static_domain}"
+    assert ("AMY_REDIS_URL" in parameters) is stack_config.rq_workers
+    if stack_config.cache_mode == "local":
+        assert parameters["AMY_REDIS_URL"]["value"] == LOCAL_REDIS_URL
+    assert {p["type"] for p in parameters.values()} == {"String"}
+    # The provider treats every parameter value as secret; the harness records that.
+    assert {p.secret_inputs for p in stack_plan.of_type("aws:ssm/parameter:Parameter")} == {("value",)}
+
+
+def switched_layout(config: StackConfig) -> dict[str, Any]:
+    """Overrides that move a stack to the other layout, keeping RQ where it ran."""
+    if config.layout == "legacy":
+        return {"amy:layout": "ecs", "amy:cacheMode": "elasticache" if config.rq_workers else "none"}
+    return {
+        "amy:layout": "legacy",
+        "amy:cacheMode": "local" if config.rq_workers else "none",
+        "amy:certbotEmail": config.alarm_email or "operators@example.org",
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_layout_switch_replaces_and_deletes_nothing_it_must_keep(stack: str) -> None:
     """Same URN and the same inputs (so no replacement) for every stateful resource, the CDN and the certificates."""
-    moved = run("production", {"amy:layout": "ecs", "amy:cacheMode": "elasticache"})
+    before = planned(stack)
+    after = run(stack, switched_layout(config_of(stack)))
 
     def kept(plan: Plan) -> dict[str, dict]:
         return {r.urn: r.inputs for r in plan.registrations if r.type in KEPT_ACROSS_LAYOUTS and "amy:web:" not in r.urn}
 
-    assert kept(moved) == kept(production)
-    assert len(kept(moved)) >= 25
-    assert {r.urn for r in shared_stateful(moved)} == {r.urn for r in shared_stateful(production)}
+    assert kept(after) == kept(before)
+    assert len(kept(after)) >= 25
+    assert {r.urn for r in shared_stateful(after)} == {r.urn for r in shared_stateful(before)}
     # Protection stays on where it was.
-    assert {r.urn for r in moved.registrations if r.protect} >= {r.urn for r in shared_stateful(production)}
-
-
-def test_only_the_legacy_layout_has_the_host(production: Plan, testing: Plan) -> None:
-    assert production.one("amy:web:LegacyHost").name == "amy-production-host"
-    assert testing.of_type("amy:web:LegacyHost") == []
-    assert production.outputs["deployDocument"] == "amy-production-deploy"
-
-
-def test_settings_are_written_where_the_processes_read_them(production: Plan) -> None:
-    parameters = {p.inputs["name"]: p.inputs for p in production.of_type("aws:ssm/parameter:Parameter")}
-    assert parameters["/amy/production/env/AMY_DEBUG"]["value"] == "false"
-    assert parameters["/amy/production/env/AMY_ALLOWED_HOSTS"]["value"] == "amy.carpentries.org"
-    assert parameters["/amy/production/env/AMY_STATIC_HOST"]["value"] == "https://amy-static.carpentries.org"
-    assert parameters["/amy/production/env/AMY_REDIS_URL"]["value"] == "redis://127.0.0.1:6379/0"
-    assert {p["type"] for p in parameters.values()} == {"String"}
-    # The provider treats every parameter value as secret; the harness records that.
-    assert {p.secret_inputs for p in production.of_type("aws:ssm/parameter:Parameter")} == {("value",)}
+    assert {r.urn for r in after.registrations if r.protect} >= {r.urn for r in shared_stateful(before) if r.protect}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.stacks import STACKS
 from tests.system import require, unavailable
 from tooling.harness import ROOT
 
@@ -74,7 +75,11 @@ def test_only_jobs_that_assume_a_role_get_an_oidc_token() -> None:
 def test_pull_requests_preview_both_stacks_with_the_policy_pack_and_comment() -> None:
     workflow = load(ROOT / ".github/workflows/pull-request.yml")
     preview = workflow["jobs"]["preview"]
-    assert {entry["stack"] for entry in preview["strategy"]["matrix"]["include"]} == {"production", "testing"}
+    previewed = {entry["stack"] for entry in preview["strategy"]["matrix"]["include"]}
+    # Every stack a workflow deploys is previewed, and every previewed stack has its stack file.
+    deployed = {load(path)["jobs"]["up"]["environment"] for path in WORKFLOWS if path.name.startswith("deploy-")}
+    assert deployed and previewed >= deployed
+    assert previewed <= set(STACKS)
     pulumi = next(step for step in preview["steps"] if step.get("uses", "").startswith("pulumi/actions@"))
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["comment-on-pr"] is True
