@@ -154,14 +154,6 @@ def test_every_problem_is_reported_at_once() -> None:
         assert any(problem.startswith(f"amy:{key} ") for problem in found), (key, found)
 
 
-def test_the_error_names_the_stack_and_counts_the_problems() -> None:
-    with pytest.raises(StackConfigError) as raised:
-        load("production", config(layout="swarm", cacheMode="x"))
-    message = str(raised.value)
-    assert message.startswith("stack 'production': 2 configuration problem(s):")
-    assert "\n  - amy:layout must be one of legacy, ecs" in message
-
-
 def test_bad_config_stops_the_program_before_any_resource_is_registered() -> None:
     with pytest.raises(ProgramError) as raised:
         run("production", {"amy:dbBackupRetentionDays": 1, "amy:layout": "swarm"})
