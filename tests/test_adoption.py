@@ -78,16 +78,6 @@ def test_an_existing_network_replaces_the_created_one() -> None:
             {"amy:layout": "ecs", "amy:cacheMode": "none", "amy:importIds": ["instance=i-0123456789abcdef0"]},
             "amy:importIds imports the legacy host (instance, elasticIp) only with layout 'legacy'",
         ),
-        ({"amy:existingPublicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]}, "amy:existingPublicSubnetIds needs amy:existingVpcId"),
-        ({**EXISTING_NETWORK, "amy:existingVpcId": "vpc-x"}, "amy:existingVpcId must be a VPC id"),
-        (
-            {**EXISTING_NETWORK, "amy:existingIsolatedSubnetIds": None},
-            "amy:existingIsolatedSubnetIds is required with amy:existingVpcId",
-        ),
-        (
-            {**EXISTING_NETWORK, "amy:existingPrivateSubnetIds": ["subnet-0bbbbbbbbbbbbbbb1"]},
-            "amy:existingPrivateSubnetIds must be two subnet ids",
-        ),
         ({"amy:dbIdentifier": "Amy--db"}, "amy:dbIdentifier must be an RDS identifier"),
         ({"amy:dbMasterUsername": "1admin"}, "amy:dbMasterUsername must be a PostgreSQL role name"),
         ({"amy:githubRepository": "amy-infra"}, "amy:githubRepository must be owner/name"),

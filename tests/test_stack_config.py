@@ -69,11 +69,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
     assert load("testing", config("testing", certbotEmail=None)).host is None
 
 
-def test_availability_zones_can_be_given() -> None:
-    loaded = load("production", config(availabilityZones=["us-east-1c", "us-east-1d"]))
-    assert loaded.network.availability_zones == ("us-east-1c", "us-east-1d")
-
-
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
@@ -108,13 +103,6 @@ def test_availability_zones_can_be_given() -> None:
         ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
         ({"cacheMode": "memcached"}, "amy:cacheMode must be one of none, local, elasticache; got 'memcached'"),
         ({"cacheMode": "elasticache"}, "amy:cacheMode must be one of none, local with layout 'legacy'"),
-        ({"layout": "ecs", "natStrategy": "none", "cacheMode": "none"}, "amy:natStrategy must be single or one-per-az"),
-        ({"natStrategy": "two"}, "amy:natStrategy must be one of none, single, one-per-az"),
-        ({"vpcCidr": "10.0.0.0/8"}, "amy:vpcCidr must have a prefix between /16 and /22"),
-        ({"vpcCidr": "10.0.0.300/16"}, "amy:vpcCidr must be an IPv4 network"),
-        ({"availabilityZones": ["eu-west-1a", "eu-west-1b"]}, "amy:availabilityZones must be zones of region us-east-1"),
-        ({"availabilityZones": ["us-east-1a"]}, "amy:availabilityZones must name exactly two distinct zones"),
-        ({"availabilityZones": "us-east-1a"}, "amy:availabilityZones must be a list of strings"),
         ({"dbEngineVersion": "16.4"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
         ({"dbEngineVersion": "9"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
         ({"dbMultiAz": "yes"}, "amy:dbMultiAz must be true or false, got 'yes'"),
