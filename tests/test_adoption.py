@@ -78,8 +78,6 @@ def test_an_existing_network_replaces_the_created_one() -> None:
             {"amy:layout": "ecs", "amy:cacheMode": "none", "amy:importIds": ["instance=i-0123456789abcdef0"]},
             "amy:importIds imports the legacy host (instance, elasticIp) only with layout 'legacy'",
         ),
-        ({"amy:dbIdentifier": "Amy--db"}, "amy:dbIdentifier must be an RDS identifier"),
-        ({"amy:dbMasterUsername": "1admin"}, "amy:dbMasterUsername must be a PostgreSQL role name"),
         ({"amy:githubRepository": "amy-infra"}, "amy:githubRepository must be owner/name"),
         (
             {"amy:githubOidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.org"},

@@ -75,19 +75,7 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
         ({"layout": "kubernetes"}, "amy:layout must be one of legacy, ecs; got 'kubernetes'"),
         ({"layout": None}, "amy:layout is required"),
         ({"region": "mars-north-1a"}, "amy:region must be an AWS region"),
-        ({"dbBackupRetentionDays": 1}, "amy:dbBackupRetentionDays must be between 7 and 35 days; got 1"),
-        ({"dbBackupRetentionDays": 36}, "amy:dbBackupRetentionDays must be between 7 and 35 days; got 36"),
-        ({"dbBackupRetentionDays": "seven"}, "amy:dbBackupRetentionDays must be an integer, got 'seven'"),
         ({"backupDailyRetentionDays": 3}, "amy:backupDailyRetentionDays must be between 7 and 36500 days; got 3"),
-        ({"dbInstanceClass": "t3.medium"}, "amy:dbInstanceClass must be an RDS class"),
-        ({"dbInstanceClass": "db.x2g.large"}, "amy:dbInstanceClass must be an RDS class"),
-        ({"dbInstanceClass": "db.t3.micro"}, "amy:dbInstanceClass must be an RDS class"),
-        ({"dbAllocatedStorageGb": -20}, "amy:dbAllocatedStorageGb must be between 20 and 65536 GiB; got -20"),
-        ({"dbMaxAllocatedStorageGb": -1}, "amy:dbMaxAllocatedStorageGb must be between 20 and 65536 GiB; got -1"),
-        (
-            {"dbAllocatedStorageGb": 100, "dbMaxAllocatedStorageGb": 105},
-            "amy:dbMaxAllocatedStorageGb must be at least 10% above amy:dbAllocatedStorageGb (100)",
-        ),
         (
             {"backupDailyRetentionDays": 35, "backupMonthlyRetentionDays": 30},
             "amy:backupMonthlyRetentionDays must be at least amy:backupDailyRetentionDays (35)",
@@ -96,14 +84,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
         ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
         ({"cacheMode": "memcached"}, "amy:cacheMode must be one of none, local, elasticache; got 'memcached'"),
         ({"cacheMode": "elasticache"}, "amy:cacheMode must be one of none, local with layout 'legacy'"),
-        ({"dbEngineVersion": "16.4"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
-        ({"dbEngineVersion": "9"}, "amy:dbEngineVersion must be a PostgreSQL major version"),
-        ({"dbMultiAz": "yes"}, "amy:dbMultiAz must be true or false, got 'yes'"),
-        ({"dbBackupWindow": "25:00-26:00"}, "amy:dbBackupWindow must be a daily UTC window"),
-        ({"dbBackupWindow": "06:30-06:45"}, "amy:dbBackupWindow must last at least 30 minutes"),
-        ({"dbMaintenanceWindow": "sunday 08:00"}, "amy:dbMaintenanceWindow must be a weekly UTC window"),
-        ({"dbMaintenanceWindow": "tue:07:00-tue:08:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
-        ({"dbMaintenanceWindow": "sat:23:00-sun:07:00"}, "amy:dbMaintenanceWindow must not overlap amy:dbBackupWindow"),
         ({"appVersion": "latest"}, "amy:appVersion must be a release tag like v4.7.2; got 'latest'"),
         ({"certbotEmail": None}, "amy:certbotEmail is required"),
         ({"certbotEmail": "team at carpentries"}, "amy:certbotEmail must be an e-mail address"),
@@ -121,11 +101,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
 def test_bad_input_is_named_with_what_is_allowed(overrides: dict[str, Any], expected: str) -> None:
     found = problems(**overrides)
     assert any(problem.startswith(expected) for problem in found), found
-
-
-def test_maintenance_window_adjacent_to_backups_is_accepted() -> None:
-    loaded = load("production", config(dbBackupWindow="06:30-07:30", dbMaintenanceWindow="mon:07:30-mon:08:00"))
-    assert loaded.database.maintenance_window == "mon:07:30-mon:08:00"
 
 
 def test_every_problem_is_reported_at_once() -> None:
