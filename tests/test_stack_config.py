@@ -75,11 +75,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
         ({"layout": "kubernetes"}, "amy:layout must be one of legacy, ecs; got 'kubernetes'"),
         ({"layout": None}, "amy:layout is required"),
         ({"region": "mars-north-1a"}, "amy:region must be an AWS region"),
-        ({"backupDailyRetentionDays": 3}, "amy:backupDailyRetentionDays must be between 7 and 36500 days; got 3"),
-        (
-            {"backupDailyRetentionDays": 35, "backupMonthlyRetentionDays": 30},
-            "amy:backupMonthlyRetentionDays must be at least amy:backupDailyRetentionDays (35)",
-        ),
         ({"logRetentionDays": 10}, "amy:logRetentionDays must be a period CloudWatch Logs accepts"),
         ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
         ({"cacheMode": "memcached"}, "amy:cacheMode must be one of none, local, elasticache; got 'memcached'"),
