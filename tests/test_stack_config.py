@@ -77,8 +77,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
         ({"region": "mars-north-1a"}, "amy:region must be an AWS region"),
         ({"logRetentionDays": 10}, "amy:logRetentionDays must be a period CloudWatch Logs accepts"),
         ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
-        ({"cacheMode": "memcached"}, "amy:cacheMode must be one of none, local, elasticache; got 'memcached'"),
-        ({"cacheMode": "elasticache"}, "amy:cacheMode must be one of none, local with layout 'legacy'"),
         ({"appVersion": "latest"}, "amy:appVersion must be a release tag like v4.7.2; got 'latest'"),
         ({"certbotEmail": None}, "amy:certbotEmail is required"),
         ({"certbotEmail": "team at carpentries"}, "amy:certbotEmail must be an e-mail address"),
