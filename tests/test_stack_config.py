@@ -53,22 +53,6 @@ def test_config_is_frozen() -> None:
         loaded.layout = "legacy"  # type: ignore[misc]
 
 
-def test_app_version_names_snapshots_as_the_operators_do() -> None:
-    loaded = load("production", config(appVersion="4.10.0"))
-    assert str(loaded.app_version) == "v4.10.0"
-    assert loaded.app_version.slug == "v4-10-0"
-
-
-def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
-    host = load("production", config("production")).host
-    assert host is not None
-    assert (host.instance_type, host.root_volume_gb, host.ami_id) == ("t3.medium", 30, None)
-    assert host.acme_directory == "https://acme-v02.api.letsencrypt.org/directory"
-    assert load("testing", config("testing")).host is None
-    # The ECS layout needs no certbot e-mail.
-    assert load("testing", config("testing", certbotEmail=None)).host is None
-
-
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
@@ -77,14 +61,6 @@ def test_the_host_is_configured_only_in_the_legacy_layout() -> None:
         ({"region": "mars-north-1a"}, "amy:region must be an AWS region"),
         ({"logRetentionDays": 10}, "amy:logRetentionDays must be a period CloudWatch Logs accepts"),
         ({"logRetentionDays": 3}, "amy:logRetentionDays must be at least 7 days; got 3"),
-        ({"appVersion": "latest"}, "amy:appVersion must be a release tag like v4.7.2; got 'latest'"),
-        ({"certbotEmail": None}, "amy:certbotEmail is required"),
-        ({"certbotEmail": "team at carpentries"}, "amy:certbotEmail must be an e-mail address"),
-        ({"hostAmiId": "ubuntu-24.04"}, "amy:hostAmiId must be an AMI id like ami-0123456789abcdef0"),
-        ({"hostInstanceType": "t4g.medium"}, "amy:hostInstanceType must be an x86_64 type"),
-        ({"gunicornWorkers": 0}, "amy:gunicornWorkers must be between 1 and 32 workers; got 0"),
-        ({"hostRootVolumeGb": 8}, "amy:hostRootVolumeGb must be between 20 and 1024 GiB; got 8"),
-        ({"acmeDirectory": "http://acme.example.org/dir"}, "amy:acmeDirectory must be an https:// URL"),
         (
             {"dbBackupRetentionDay": 7},
             "amy:dbBackupRetentionDay is not a key this program reads; did you mean amy:dbBackupRetentionDays?",
