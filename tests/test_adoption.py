@@ -71,13 +71,6 @@ def test_an_existing_network_replaces_the_created_one() -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"amy:importIds": ["vpc=vpc-1"]}, "amy:importIds names 'vpc'; importable are database"),
-        ({"amy:importIds": ["instance=web-1"]}, "amy:importIds has 'instance=web-1', which is not an id of a instance"),
-        ({"amy:importIds": ["database=a", "database=b"]}, "amy:importIds names database twice"),
-        (
-            {"amy:layout": "ecs", "amy:cacheMode": "none", "amy:importIds": ["instance=i-0123456789abcdef0"]},
-            "amy:importIds imports the legacy host (instance, elasticIp) only with layout 'legacy'",
-        ),
         ({"amy:githubRepository": "amy-infra"}, "amy:githubRepository must be owner/name"),
         (
             {"amy:githubOidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.org"},
