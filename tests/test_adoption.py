@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stack_config import StackConfigError, load
-from tooling.harness import Plan, run, stack_config_values
+from tooling.harness import Plan, run
 
 IMPORTS = {
     "database": ("aws:rds/instance:Instance", "amy-db"),
@@ -66,25 +65,3 @@ def test_an_existing_network_replaces_the_created_one() -> None:
     assert subnets == ["subnet-0ccccccccccccccc1", "subnet-0ccccccccccccccc2"]
     assert plan.one("aws:ec2/instance:Instance").inputs["subnetId"] == "subnet-0aaaaaaaaaaaaaaa1"
     assert plan.outputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
-
-
-@pytest.mark.parametrize(
-    ("overrides", "expected"),
-    [
-        ({"amy:githubRepository": "amy-infra"}, "amy:githubRepository must be owner/name"),
-        (
-            {"amy:githubOidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.org"},
-            "amy:githubOidcProviderArn must be the ARN",
-        ),
-        (
-            {"amy:githubRepository": None, "amy:githubOidcProviderArn": "x"},
-            "amy:githubOidcProviderArn needs amy:githubRepository",
-        ),
-        ({"amy:githubEnvironment": "prod env"}, "amy:githubEnvironment must be a GitHub environment name"),
-    ],
-)
-def test_bad_adoption_and_delivery_settings_are_named(overrides: dict, expected: str) -> None:
-    values, _ = stack_config_values("production", overrides)
-    with pytest.raises(StackConfigError) as raised:
-        load("production", values)
-    assert any(problem.startswith(expected) for problem in raised.value.problems), raised.value.problems
