@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections import Counter
 from dataclasses import FrozenInstanceError, fields, is_dataclass
 from typing import Any
@@ -19,6 +20,9 @@ from tooling.harness import ROOT, ProgramError, encode_config_value, run
 
 # What every stack must set: Pulumi.yaml can give these no default.
 REQUIRED_KEYS = ("layout", "region", "zoneId", "zoneName", "domain", "staticDomain", "cacheMode", "appVersion")
+BACKTICKED_KEY = re.compile(r"^`(\w+)`$")
+# The line under a Markdown table's headings: |---|:---:|
+HEADING_RULE = re.compile(r"^:?-+:?$")
 
 
 def test_every_stack_loads_with_what_its_stack_file_says(stack: str, stack_config: StackConfig) -> None:
@@ -114,17 +118,31 @@ def test_defaults_alone_are_incomplete_and_say_which_keys_to_set() -> None:
     assert required == [f"amy:{key} is required (a string); set it with `pulumi config set {key} …`" for key in REQUIRED_KEYS]
 
 
-def test_readme_table_lists_every_key_with_its_type_and_default() -> None:
-    rows = {}
+def readme_config_rows() -> dict[str, dict[str, str]]:
+    """Each README table row whose first cell is a backticked config key, by its table's column headings."""
+    rows: dict[str, dict[str, str]] = {}
+    headings: list[str] = []
+    previous: list[str] = []
     for line in (ROOT / "README.md").read_text().splitlines():
+        if not line.startswith("|"):
+            continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0].startswith("`") and cells[0].strip("`") in KEY_TYPES:
-            rows[cells[0].strip("`")] = cells
+        key = BACKTICKED_KEY.match(cells[0])
+        if all(HEADING_RULE.match(cell) for cell in cells):
+            headings = previous
+        elif key and key[1] in KEY_TYPES:
+            rows[key[1]] = dict(zip(headings, cells, strict=True))
+        previous = cells
+    return rows
+
+
+def test_readme_table_lists_every_key_with_its_type_and_default() -> None:
+    rows = readme_config_rows()
     assert set(rows) == set(KEY_TYPES)
-    for key, (_, type_, default, *_rest) in rows.items():
+    for key, row in rows.items():
         spec = project_config()[key]
-        assert type_ == spec["type"], key
+        assert row["type"] == spec["type"], key
         if "default" in spec:
-            assert default == f"`{encode_config_value(spec['default'])}`", key
+            assert row["default"] == f"`{encode_config_value(spec['default'])}`", key
         else:
-            assert not default.startswith("`"), key
+            assert not row["default"].startswith("`"), key
