@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stack_config import StackConfigError, load
-from tooling.harness import Plan, run, stack_config_values
+from tooling.harness import Plan, run
 
 IMPORTS = {
     "database": ("aws:rds/instance:Instance", "amy-db"),
@@ -66,44 +65,3 @@ def test_an_existing_network_replaces_the_created_one() -> None:
     assert subnets == ["subnet-0ccccccccccccccc1", "subnet-0ccccccccccccccc2"]
     assert plan.one("aws:ec2/instance:Instance").inputs["subnetId"] == "subnet-0aaaaaaaaaaaaaaa1"
     assert plan.outputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
-
-
-@pytest.mark.parametrize(
-    ("overrides", "expected"),
-    [
-        ({"amy:importIds": ["vpc=vpc-1"]}, "amy:importIds names 'vpc'; importable are database"),
-        ({"amy:importIds": ["instance=web-1"]}, "amy:importIds has 'instance=web-1', which is not an id of a instance"),
-        ({"amy:importIds": ["database=a", "database=b"]}, "amy:importIds names database twice"),
-        (
-            {"amy:layout": "ecs", "amy:cacheMode": "none", "amy:importIds": ["instance=i-0123456789abcdef0"]},
-            "amy:importIds imports the legacy host (instance, elasticIp) only with layout 'legacy'",
-        ),
-        ({"amy:existingPublicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]}, "amy:existingPublicSubnetIds needs amy:existingVpcId"),
-        ({**EXISTING_NETWORK, "amy:existingVpcId": "vpc-x"}, "amy:existingVpcId must be a VPC id"),
-        (
-            {**EXISTING_NETWORK, "amy:existingIsolatedSubnetIds": None},
-            "amy:existingIsolatedSubnetIds is required with amy:existingVpcId",
-        ),
-        (
-            {**EXISTING_NETWORK, "amy:existingPrivateSubnetIds": ["subnet-0bbbbbbbbbbbbbbb1"]},
-            "amy:existingPrivateSubnetIds must be two subnet ids",
-        ),
-        ({"amy:dbIdentifier": "Amy--db"}, "amy:dbIdentifier must be an RDS identifier"),
-        ({"amy:dbMasterUsername": "1admin"}, "amy:dbMasterUsername must be a PostgreSQL role name"),
-        ({"amy:githubRepository": "amy-infra"}, "amy:githubRepository must be owner/name"),
-        (
-            {"amy:githubOidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.org"},
-            "amy:githubOidcProviderArn must be the ARN",
-        ),
-        (
-            {"amy:githubRepository": None, "amy:githubOidcProviderArn": "x"},
-            "amy:githubOidcProviderArn needs amy:githubRepository",
-        ),
-        ({"amy:githubEnvironment": "prod env"}, "amy:githubEnvironment must be a GitHub environment name"),
-    ],
-)
-def test_bad_adoption_and_delivery_settings_are_named(overrides: dict, expected: str) -> None:
-    values, _ = stack_config_values("production", overrides)
-    with pytest.raises(StackConfigError) as raised:
-        load("production", values)
-    assert any(problem.startswith(expected) for problem in raised.value.problems), raised.value.problems
