@@ -30,6 +30,39 @@ def minimum_days(default: int, description: str) -> PolicyConfigSchema:
     )
 
 
+class ResourcePolicy(ResourceValidationPolicy):
+    """A policy that runs a check on each resource of the types it names, and passes every other type unseen.
+
+    `resource_types` is what the tests read to prove each of their fixtures is one the policy actually checks."""
+
+    resource_types: frozenset[str]
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        resource_types: Iterable[str],
+        check: Check,
+        enforcement_level: EnforcementLevel,
+        config_schema: PolicyConfigSchema | None = None,
+    ) -> None:
+        self.resource_types = frozenset(resource_types)
+        self._check = check
+        super().__init__(
+            name=name,
+            description=description,
+            validate=self._validate,
+            enforcement_level=enforcement_level,
+            config_schema=config_schema,
+        )
+
+    def _validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in self.resource_types:
+            return
+        for message in self._check(args.props, {**_defaults(self.config_schema), **args.get_config()}):
+            report_violation(message, None)
+
+
 def resource_policy(
     name: str,
     description: str,
@@ -37,23 +70,9 @@ def resource_policy(
     check: Check,
     enforcement_level: EnforcementLevel,
     config_schema: PolicyConfigSchema | None = None,
-) -> ResourceValidationPolicy:
+) -> ResourcePolicy:
     """A policy that runs `check` on each resource of `types`."""
-    applies_to = frozenset(types)
-
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in applies_to:
-            return
-        for message in check(args.props, {**_defaults(config_schema), **args.get_config()}):
-            report_violation(message, None)
-
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=enforcement_level,
-        config_schema=config_schema,
-    )
+    return ResourcePolicy(name, description, types, check, enforcement_level, config_schema)
 
 
 def _defaults(schema: PolicyConfigSchema | None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from copy import deepcopy
 from typing import Any
@@ -17,10 +16,6 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-
-from tooling.harness import ROOT
-
-sys.path.insert(0, str(ROOT / "policies"))
 
 import aws_backup
 import cloudfront
