@@ -8,10 +8,10 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, StackValidationPolicy
 
+from s3 import PUBLIC_ACCESS_SETTINGS
 from support import MANDATORY, as_list, of_type, stack_policy
 
 BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
 def is_dumps_bucket(resource: PolicyResource) -> bool:
