@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import (
@@ -51,6 +53,47 @@ def resource_violations(name: str, type_: str, props: Mapping[str, Any], config:
     return found
 
 
+@dataclass(frozen=True)
+class Pass:
+    """A resource that `policy` must let through: compliant props of a type the policy checks."""
+
+    policy: str
+    type_: str
+    props: Mapping[str, Any]
+    config: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Fail:
+    """A resource that `policy` must flag, with what one of its messages must say: the problem or its fix."""
+
+    policy: str
+    type_: str
+    props: Mapping[str, Any]
+    expected: str
+    config: Mapping[str, Any] | None = None
+
+
+def assert_passes(case: Pass) -> None:
+    assert resource_violations(case.policy, case.type_, case.props, case.config) == []
+
+
+def assert_flagged(case: Fail) -> None:
+    found = resource_violations(case.policy, case.type_, case.props, case.config)
+    assert any(case.expected in message for message in found), found
+
+
+def case_ids(cases: Sequence[Pass | Fail]) -> list[str]:
+    """Test ids: the policy's name, numbered where the policy has more than one case."""
+    counts = Counter(case.policy for case in cases)
+    seen: Counter[str] = Counter()
+    ids = []
+    for case in cases:
+        ids.append(case.policy if counts[case.policy] == 1 else f"{case.policy}-{seen[case.policy]}")
+        seen[case.policy] += 1
+    return ids
+
+
 def resource(type_: str, name: str, props: Mapping[str, Any], protect: bool = False) -> PolicyResource:
     return PolicyResource(
         type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::{name}", name, _options(protect), None, None, [], {}
@@ -83,3 +126,14 @@ def dumps(value: Any) -> str:
 def from_plan(registrations: list[Any]) -> list[PolicyResource]:
     """A plan's resources as AnalyzeStack shows them to stack policies: outputs and protection."""
     return [resource(r.type, r.name, r.outputs, protect=r.protect) for r in registrations if not r.type.startswith("pulumi:")]
+
+
+def without(resources: list[PolicyResource], type_: str, name_suffix: str = "") -> list[PolicyResource]:
+    return [r for r in resources if not (r.resource_type == type_ and r.name.endswith(name_suffix))]
+
+
+def replaced(resources: list[PolicyResource], type_: str, **changes: object) -> list[PolicyResource]:
+    return [
+        resource(r.resource_type, r.name, {**r.props, **changes}, r.opts.protect) if r.resource_type == type_ else r
+        for r in resources
+    ]
