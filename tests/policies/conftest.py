@@ -1,4 +1,4 @@
-"""The committed stacks' resources as stack policies see them."""
+"""Each committed stack's resources as stack policies see them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,5 @@ from tooling.harness import Plan
 
 
 @pytest.fixture(scope="session")
-def production_resources(production: Plan) -> list[PolicyResource]:
-    return from_plan(production.registrations)
-
-
-@pytest.fixture(scope="session")
-def testing_resources(testing: Plan) -> list[PolicyResource]:
-    return from_plan(testing.registrations)
+def stack_resources(stack_plan: Plan) -> list[PolicyResource]:
+    return from_plan(stack_plan.registrations)

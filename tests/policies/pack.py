@@ -132,7 +132,7 @@ def without(resources: list[PolicyResource], type_: str, name_suffix: str = "") 
     return [r for r in resources if not (r.resource_type == type_ and r.name.endswith(name_suffix))]
 
 
-def replaced(resources: list[PolicyResource], type_: str, **changes: object) -> list[PolicyResource]:
+def replaced(resources: list[PolicyResource], type_: str, /, **changes: object) -> list[PolicyResource]:
     return [
         resource(r.resource_type, r.name, {**r.props, **changes}, r.opts.protect) if r.resource_type == type_ else r
         for r in resources

@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from pulumi_policy import PolicyResource
 
+from stack_config import StackConfig
 from tests.policies.pack import replaced, stack_violations, without
 
 
-def test_production_passes(production_resources: list[PolicyResource]) -> None:
-    assert stack_violations("dumps-bucket-protected", production_resources) == []
-
-
-def test_testing_passes(testing_resources: list[PolicyResource]) -> None:
-    assert stack_violations("dumps-bucket-protected", testing_resources) == []
+def test_every_stack_protects_its_dumps_bucket(stack_resources: list[PolicyResource]) -> None:
+    assert stack_violations("dumps-bucket-protected", stack_resources) == []
 
 
 @pytest.mark.parametrize(
@@ -27,19 +24,17 @@ def test_testing_passes(testing_resources: list[PolicyResource]) -> None:
     ],
 )
 def test_each_missing_safeguard_of_the_dumps_bucket_is_flagged(
-    production_resources: list[PolicyResource], missing: str, expected: str
+    stack_resources: list[PolicyResource], stack_config: StackConfig, missing: str, expected: str
 ) -> None:
-    [message] = stack_violations("dumps-bucket-protected", without(production_resources, missing))
-    assert message.startswith(f"dumps bucket amy-production-backups-dumps {expected}")
+    [message] = stack_violations("dumps-bucket-protected", without(stack_resources, missing))
+    assert message.startswith(f"dumps bucket {stack_config.name_prefix}-backups-dumps {expected}")
 
 
-def test_a_weakened_dumps_bucket_is_flagged(production_resources: list[PolicyResource]) -> None:
-    weakened = replaced(
-        production_resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", restrictPublicBuckets=False
-    )
+def test_a_weakened_dumps_bucket_is_flagged(stack_resources: list[PolicyResource], stack_config: StackConfig) -> None:
+    weakened = replaced(stack_resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", restrictPublicBuckets=False)
     weakened = replaced(weakened, "aws:s3/bucketPolicy:BucketPolicy", policy='{"Statement": []}')
-    found = stack_violations("dumps-bucket-protected", weakened)
-    assert [m.split(" ", 3)[3] for m in found] == [
-        "does not block all public access; add a BucketPublicAccessBlock with all four settings true",
-        "accepts requests without TLS; add a policy denying aws:SecureTransport false",
+    bucket = f"dumps bucket {stack_config.name_prefix}-backups-dumps"
+    assert stack_violations("dumps-bucket-protected", weakened) == [
+        f"{bucket} does not block all public access; add a BucketPublicAccessBlock with all four settings true",
+        f"{bucket} accepts requests without TLS; add a policy denying aws:SecureTransport false",
     ]

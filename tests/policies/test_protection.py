@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
+import pytest
 from pulumi_policy import PolicyResource
 
-from tests.policies.pack import stack_violations
+from stack_config import StackConfig
+from tests.policies.pack import resource, stack_violations
 
 REQUIRED = {"required": True}
+# Each stateful resource by its logical name after the stack's prefix, and its type.
+STATEFUL = {
+    "backups-dumps": "aws:s3/bucket:Bucket",
+    "backups-vault": "aws:backup/vault:Vault",
+    "db-instance": "aws:rds/instance:Instance",
+}
 
 
-def test_production_passes(production_resources: list[PolicyResource]) -> None:
-    assert stack_violations("stateful-resources-protected", production_resources, REQUIRED) == []
+def unprotected(resources: list[PolicyResource], names: list[str]) -> list[PolicyResource]:
+    return [resource(r.resource_type, r.name, r.props, protect=False) if r.name in names else r for r in resources]
 
 
-def test_unprotected_stateful_resources_are_flagged_where_required(testing_resources: list[PolicyResource]) -> None:
-    assert stack_violations("stateful-resources-protected", testing_resources) == []
-    found = stack_violations("stateful-resources-protected", testing_resources, REQUIRED)
-    assert sorted(message.split(" ")[1] for message in found) == [
-        "amy-testing-backups-dumps",
-        "amy-testing-backups-vault",
-        "amy-testing-db-instance",
+def test_every_stack_protects_its_stateful_resources_where_its_config_says(
+    stack_resources: list[PolicyResource], stack_config: StackConfig
+) -> None:
+    required = {"required": stack_config.protect_stateful_resources}
+    assert stack_violations("stateful-resources-protected", stack_resources, required) == []
+
+
+def test_unprotected_stateful_resources_are_flagged_only_where_required(
+    stack_resources: list[PolicyResource], stack_config: StackConfig
+) -> None:
+    names = [f"{stack_config.name_prefix}-{suffix}" for suffix in STATEFUL]
+    exposed = unprotected(stack_resources, names)
+    assert stack_violations("stateful-resources-protected", exposed) == []
+    found = stack_violations("stateful-resources-protected", exposed, REQUIRED)
+    assert sorted(message.split(" ")[1] for message in found) == names
+
+
+@pytest.mark.parametrize(("suffix", "type_"), STATEFUL.items())
+def test_each_unprotected_stateful_resource_is_flagged_with_its_fix(
+    stack_resources: list[PolicyResource], stack_config: StackConfig, suffix: str, type_: str
+) -> None:
+    name = f"{stack_config.name_prefix}-{suffix}"
+    protected = [resource(r.resource_type, r.name, r.props, protect=True) for r in stack_resources]
+    assert stack_violations("stateful-resources-protected", unprotected(protected, [name]), REQUIRED) == [
+        f"{type_} {name} holds data but is not protected; set protect "
+        "(the stack's protectStatefulResources) so no update or destroy can delete it"
     ]

@@ -1,28 +1,38 @@
-"""release_snapshot.py: the version the web tier deploys has its database snapshot."""
+"""release_snapshot.py: the version the web tier deploys has its database snapshot, whatever the layout."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from pulumi_policy import PolicyResource
 
+from stack_config import StackConfig
 from tests.policies.pack import replaced, stack_violations, without
 
-
-def test_production_passes(production_resources: list[PolicyResource]) -> None:
-    assert stack_violations("release-snapshot", production_resources) == []
+SNAPSHOT = "aws:rds/snapshot:Snapshot"
 
 
-def test_testing_passes(testing_resources: list[PolicyResource]) -> None:
-    assert stack_violations("release-snapshot", testing_resources) == []
+def missing_snapshot(config: StackConfig) -> str:
+    return (
+        f"release {config.app_version} is deployed without a database snapshot named {config.app_version.slug}-YYYY-MM-DD; "
+        "take the pre-release snapshot (the Database component's release snapshot) before deploying"
+    )
 
 
-def test_a_release_without_its_snapshot_is_flagged(
-    production_resources: list[PolicyResource], testing_resources: list[PolicyResource]
+def test_every_stack_snapshots_its_release(stack_resources: list[PolicyResource]) -> None:
+    assert stack_violations("release-snapshot", stack_resources) == []
+
+
+def test_a_release_without_its_snapshot_is_flagged(stack_resources: list[PolicyResource], stack_config: StackConfig) -> None:
+    assert stack_violations("release-snapshot", without(stack_resources, SNAPSHOT)) == [missing_snapshot(stack_config)]
+
+
+@pytest.mark.parametrize("name", ["{other}-2026-01-10", "{release}", "{release}-final"])
+def test_a_snapshot_not_named_for_the_release_and_a_date_does_not_count(
+    stack_resources: list[PolicyResource], stack_config: StackConfig, name: str
 ) -> None:
-    for resources, layout in ((production_resources, "legacy"), (testing_resources, "ecs")):
-        [message] = stack_violations("release-snapshot", without(resources, "aws:rds/snapshot:Snapshot"))
-        assert message.startswith("release v4.7.2 is deployed without a database snapshot named v4-7-2-YYYY-MM-DD"), layout
-
-
-def test_a_snapshot_of_another_version_does_not_count(production_resources: list[PolicyResource]) -> None:
-    other = replaced(production_resources, "aws:rds/snapshot:Snapshot", dbSnapshotIdentifier="v4-7-1-2026-01-10")
-    assert len(stack_violations("release-snapshot", other)) == 1
+    release = stack_config.app_version
+    other = dataclasses.replace(release, patch=release.patch + 1)
+    renamed = replaced(stack_resources, SNAPSHOT, dbSnapshotIdentifier=name.format(release=release.slug, other=other.slug))
+    assert stack_violations("release-snapshot", renamed) == [missing_snapshot(stack_config)]
