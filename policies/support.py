@@ -31,7 +31,7 @@ def minimum_days(default: int, description: str) -> PolicyConfigSchema:
 
 
 class ResourcePolicy(ResourceValidationPolicy):
-    """A policy that runs a check on each resource of the types it names, and passes every other type unseen.
+    """A policy that runs each type's check on the resources of that type, and passes every other type unseen.
 
     `resource_types` is what the tests read to prove each of their fixtures is one the policy actually checks."""
 
@@ -41,13 +41,12 @@ class ResourcePolicy(ResourceValidationPolicy):
         self,
         name: str,
         description: str,
-        resource_types: Iterable[str],
-        check: Check,
+        checks: Mapping[str, Check],
         enforcement_level: EnforcementLevel,
         config_schema: PolicyConfigSchema | None = None,
     ) -> None:
-        self.resource_types = frozenset(resource_types)
-        self._check = check
+        self.resource_types = frozenset(checks)
+        self._checks = dict(checks)
         super().__init__(
             name=name,
             description=description,
@@ -57,9 +56,10 @@ class ResourcePolicy(ResourceValidationPolicy):
         )
 
     def _validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in self.resource_types:
+        check = self._checks.get(args.resource_type)
+        if check is None:
             return
-        for message in self._check(args.props, {**_defaults(self.config_schema), **args.get_config()}):
+        for message in check(args.props, {**_defaults(self.config_schema), **args.get_config()}):
             report_violation(message, None)
 
 
@@ -71,8 +71,8 @@ def resource_policy(
     enforcement_level: EnforcementLevel,
     config_schema: PolicyConfigSchema | None = None,
 ) -> ResourcePolicy:
-    """A policy that runs `check` on each resource of `types`."""
-    return ResourcePolicy(name, description, types, check, enforcement_level, config_schema)
+    """A policy that runs the same `check` on each resource of `types`."""
+    return ResourcePolicy(name, description, dict.fromkeys(types, check), enforcement_level, config_schema)
 
 
 def _defaults(schema: PolicyConfigSchema | None) -> dict[str, Any]:

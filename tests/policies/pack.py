@@ -45,6 +45,13 @@ def _options(protect: bool = False) -> PolicyResourceOptions:
 def resource_violations(name: str, type_: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
     policy = POLICIES[name]
     assert isinstance(policy, ResourceValidationPolicy)
+    return violations(policy, type_, props, config)
+
+
+def violations(
+    policy: ResourceValidationPolicy, type_: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> list[str]:
+    """What `policy` reports on one resource, as the engine would call it."""
     found: list[str] = []
     args = ResourceValidationArgs(
         type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::r", "r", _options(), None, config

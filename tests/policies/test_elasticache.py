@@ -8,13 +8,23 @@ from tests.policies.pack import Fail, Pass, assert_flagged, assert_passes, case_
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CLUSTER = "aws:elasticache/cluster:Cluster"
-REPLICATION_GROUP = {"snapshotRetentionLimit": 7, "atRestEncryptionEnabled": True, "transitEncryptionEnabled": True}
+# A group carries its own id in replicationGroupId too; that must not make it pass as a member.
+REPLICATION_GROUP = {
+    "replicationGroupId": "amy-cache",
+    "snapshotRetentionLimit": 7,
+    "atRestEncryptionEnabled": True,
+    "transitEncryptionEnabled": True,
+}
+# A read replica in the group: its encryption and snapshots are the group's.
+MEMBER = {"replicationGroupId": "amy-cache"}
+STANDALONE = {"engine": "redis", "nodeType": "cache.t4g.micro", "numCacheNodes": 1, "snapshotRetentionLimit": 7}
 
 PASSING = [
     Pass("elasticache-snapshots", GROUP, REPLICATION_GROUP),
+    Pass("elasticache-snapshots", CLUSTER, MEMBER),
+    Pass("elasticache-snapshots", CLUSTER, STANDALONE),
     Pass("elasticache-encrypted", GROUP, REPLICATION_GROUP),
-    # Redis as a replication group is what the policy asks for; only a plain cluster fails it.
-    Pass("elasticache-no-plain-cluster", GROUP, REPLICATION_GROUP),
+    Pass("elasticache-no-plain-cluster", CLUSTER, MEMBER),
 ]
 
 FAILING = [
@@ -24,9 +34,20 @@ FAILING = [
         with_(REPLICATION_GROUP, snapshotRetentionLimit=0),
         "set snapshotRetentionLimit to 1 day or more",
     ),
+    Fail(
+        "elasticache-snapshots",
+        CLUSTER,
+        with_(STANDALONE, snapshotRetentionLimit=None),
+        "set snapshotRetentionLimit to 1 day or more",
+    ),
     Fail("elasticache-encrypted", GROUP, with_(REPLICATION_GROUP, atRestEncryptionEnabled=False), "not encrypted at rest"),
     Fail("elasticache-encrypted", GROUP, with_(REPLICATION_GROUP, transitEncryptionEnabled=None), "connect with rediss://"),
-    Fail("elasticache-no-plain-cluster", CLUSTER, {"snapshotRetentionLimit": 7}, "use a replication group"),
+    Fail(
+        "elasticache-no-plain-cluster",
+        CLUSTER,
+        STANDALONE,
+        "use a replication group with encryption at rest and in transit, or join this cluster to one (replicationGroupId)",
+    ),
 ]
 
 
