@@ -1,13 +1,14 @@
-"""Running single policies of the pack on hand-built resources, as checkov's pass/fail fixtures do."""
+"""Running single policies of the pack on hand-built resources, as checkov's pass/fail fixtures do, or on planned
+stacks; and the marks test_coverage.py reads to see each stack policy shown passing and failing."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from pulumi_policy import (
     PolicyCustomTimeouts,
@@ -99,6 +100,34 @@ def case_ids(cases: Sequence[Pass | Fail]) -> list[str]:
         ids.append(case.policy if counts[case.policy] == 1 else f"{case.policy}-{seen[case.policy]}")
         seen[case.policy] += 1
     return ids
+
+
+Outcome = Literal["pass", "fail"]
+Test = TypeVar("Test", bound=Callable[..., None])
+_SHOWS = "_shows_stack_policy"
+
+
+def stack_pass(policy: str) -> Callable[[Test], Test]:
+    """Marks a test that shows the stack policy passing committed stacks; test_coverage.py wants one per policy."""
+    return _shows(policy, "pass")
+
+
+def stack_fail(policy: str) -> Callable[[Test], Test]:
+    """Marks a test that shows the stack policy flagging a stack that falls short; test_coverage.py wants one per policy."""
+    return _shows(policy, "fail")
+
+
+def _shows(policy: str, outcome: Outcome) -> Callable[[Test], Test]:
+    def mark(test: Test) -> Test:
+        setattr(test, _SHOWS, (*shown_by(test), (policy, outcome)))
+        return test
+
+    return mark
+
+
+def shown_by(test: object) -> tuple[tuple[str, Outcome], ...]:
+    """The (stack policy, outcome) pairs a test is marked as showing."""
+    return getattr(test, _SHOWS, ())
 
 
 def resource(type_: str, name: str, props: Mapping[str, Any], protect: bool = False) -> PolicyResource:

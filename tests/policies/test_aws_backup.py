@@ -16,6 +16,8 @@ from tests.policies.pack import (
     case_ids,
     from_plan,
     replaced,
+    stack_fail,
+    stack_pass,
     stack_violations,
     without,
 )
@@ -62,10 +64,12 @@ def test_each_failure_mode_is_flagged_with_its_fix(case: Fail) -> None:
     assert_flagged(case)
 
 
+@stack_pass("database-backup-selection")
 def test_every_stack_selects_its_database_for_backup(stack_resources: list[PolicyResource]) -> None:
     assert stack_violations("database-backup-selection", stack_resources) == []
 
 
+@stack_fail("database-backup-selection")
 @pytest.mark.parametrize(
     "mutation",
     [
@@ -89,6 +93,7 @@ def no_restore_test(config: StackConfig) -> str:
     )
 
 
+@stack_pass("database-restore-testing")
 def test_every_stack_restore_tests_its_database_where_its_config_says(
     stack_resources: list[PolicyResource], stack_config: StackConfig
 ) -> None:
@@ -96,6 +101,7 @@ def test_every_stack_restore_tests_its_database_where_its_config_says(
     assert stack_violations("database-restore-testing", stack_resources, required) == []
 
 
+@stack_fail("database-restore-testing")
 def test_a_database_without_a_restore_test_is_flagged_only_where_required(
     stack_resources: list[PolicyResource], stack_config: StackConfig
 ) -> None:
@@ -104,6 +110,7 @@ def test_a_database_without_a_restore_test_is_flagged_only_where_required(
     assert stack_violations("database-restore-testing", untested, REQUIRED) == [no_restore_test(stack_config)]
 
 
+@stack_fail("database-restore-testing")
 @pytest.mark.parametrize("stack", [stack for stack in STACKS if config_of(stack).backup.restore_testing])
 def test_a_restore_test_of_another_database_does_not_count(stack: str) -> None:
     elsewhere = replaced(

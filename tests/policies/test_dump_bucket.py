@@ -6,13 +6,15 @@ import pytest
 from pulumi_policy import PolicyResource
 
 from stack_config import StackConfig
-from tests.policies.pack import replaced, stack_violations, without
+from tests.policies.pack import replaced, stack_fail, stack_pass, stack_violations, without
 
 
+@stack_pass("dumps-bucket-protected")
 def test_every_stack_protects_its_dumps_bucket(stack_resources: list[PolicyResource]) -> None:
     assert stack_violations("dumps-bucket-protected", stack_resources) == []
 
 
+@stack_fail("dumps-bucket-protected")
 @pytest.mark.parametrize(
     ("missing", "expected"),
     [
@@ -30,6 +32,7 @@ def test_each_missing_safeguard_of_the_dumps_bucket_is_flagged(
     assert message.startswith(f"dumps bucket {stack_config.name_prefix}-backups-dumps {expected}")
 
 
+@stack_fail("dumps-bucket-protected")
 def test_a_weakened_dumps_bucket_is_flagged(stack_resources: list[PolicyResource], stack_config: StackConfig) -> None:
     weakened = replaced(stack_resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", restrictPublicBuckets=False)
     weakened = replaced(weakened, "aws:s3/bucketPolicy:BucketPolicy", policy='{"Statement": []}')

@@ -6,7 +6,7 @@ import pytest
 from pulumi_policy import PolicyResource
 
 from stack_config import StackConfig
-from tests.policies.pack import resource, stack_violations
+from tests.policies.pack import resource, stack_fail, stack_pass, stack_violations
 
 REQUIRED = {"required": True}
 # Each stateful resource by its logical name after the stack's prefix, and its type.
@@ -21,6 +21,7 @@ def unprotected(resources: list[PolicyResource], names: list[str]) -> list[Polic
     return [resource(r.resource_type, r.name, r.props, protect=False) if r.name in names else r for r in resources]
 
 
+@stack_pass("stateful-resources-protected")
 def test_every_stack_protects_its_stateful_resources_where_its_config_says(
     stack_resources: list[PolicyResource], stack_config: StackConfig
 ) -> None:
@@ -28,6 +29,7 @@ def test_every_stack_protects_its_stateful_resources_where_its_config_says(
     assert stack_violations("stateful-resources-protected", stack_resources, required) == []
 
 
+@stack_fail("stateful-resources-protected")
 def test_unprotected_stateful_resources_are_flagged_only_where_required(
     stack_resources: list[PolicyResource], stack_config: StackConfig
 ) -> None:
@@ -38,6 +40,7 @@ def test_unprotected_stateful_resources_are_flagged_only_where_required(
     assert sorted(message.split(" ")[1] for message in found) == names
 
 
+@stack_fail("stateful-resources-protected")
 @pytest.mark.parametrize(("suffix", "type_"), STATEFUL.items())
 def test_each_unprotected_stateful_resource_is_flagged_with_its_fix(
     stack_resources: list[PolicyResource], stack_config: StackConfig, suffix: str, type_: str

@@ -8,7 +8,7 @@ import pytest
 from pulumi_policy import PolicyResource
 
 from stack_config import StackConfig
-from tests.policies.pack import replaced, stack_violations, without
+from tests.policies.pack import replaced, stack_fail, stack_pass, stack_violations, without
 
 SNAPSHOT = "aws:rds/snapshot:Snapshot"
 
@@ -20,14 +20,17 @@ def missing_snapshot(config: StackConfig) -> str:
     )
 
 
+@stack_pass("release-snapshot")
 def test_every_stack_snapshots_its_release(stack_resources: list[PolicyResource]) -> None:
     assert stack_violations("release-snapshot", stack_resources) == []
 
 
+@stack_fail("release-snapshot")
 def test_a_release_without_its_snapshot_is_flagged(stack_resources: list[PolicyResource], stack_config: StackConfig) -> None:
     assert stack_violations("release-snapshot", without(stack_resources, SNAPSHOT)) == [missing_snapshot(stack_config)]
 
 
+@stack_fail("release-snapshot")
 @pytest.mark.parametrize("name", ["{other}-2026-01-10", "{release}", "{release}-final"])
 def test_a_snapshot_not_named_for_the_release_and_a_date_does_not_count(
     stack_resources: list[PolicyResource], stack_config: StackConfig, name: str
