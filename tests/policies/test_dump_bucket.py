@@ -5,8 +5,24 @@ from __future__ import annotations
 import pytest
 from pulumi_policy import PolicyResource
 
+import dump_bucket
+from components.backups import DUMPS_BUCKET_TAGS
 from stack_config import StackConfig
-from tests.policies.pack import replaced, stack_fail, stack_pass, stack_violations, without
+from tests.policies.pack import replaced, resource, stack_fail, stack_pass, stack_violations, without
+
+BUCKET = "aws:s3/bucket:Bucket"
+SAFEGUARDS = [
+    "is not versioned",
+    "has no default encryption",
+    "does not block all public access",
+    "accepts requests without TLS",
+    "has no enabled lifecycle rule",
+]
+
+
+def bare_bucket(name: str, tags: dict[str, str] | None = None) -> PolicyResource:
+    """A bucket with none of the dumps bucket's safeguards."""
+    return resource(BUCKET, name, {"bucket": f"{name}-0a1b2c3", **({"tags": tags} if tags else {})})
 
 
 @stack_pass("dumps-bucket-protected")
@@ -41,3 +57,23 @@ def test_a_weakened_dumps_bucket_is_flagged(stack_resources: list[PolicyResource
         f"{bucket} does not block all public access; add a BucketPublicAccessBlock with all four settings true",
         f"{bucket} accepts requests without TLS; add a policy denying aws:SecureTransport false",
     ]
+
+
+def test_the_policy_looks_for_the_tags_the_program_sets() -> None:
+    assert dump_bucket.DUMPS_BUCKET_TAGS == DUMPS_BUCKET_TAGS
+
+
+@stack_fail("dumps-bucket-protected")
+@pytest.mark.parametrize("name", ["carpentries-db-backups", "legacy-dumps"])
+def test_a_bucket_tagged_for_dumps_is_checked_whatever_its_name(name: str) -> None:
+    tagged = bare_bucket(name, {**DUMPS_BUCKET_TAGS, "Owner": "operators"})
+    found = stack_violations("dumps-bucket-protected", [tagged])
+    assert [message.split(";")[0] for message in found] == [f"dumps bucket {name} {problem}" for problem in SAFEGUARDS]
+
+
+@stack_pass("dumps-bucket-protected")
+@pytest.mark.parametrize("tags", [None, {"Purpose": "load-balancer-logs"}], ids=["untagged", "other-purpose"])
+def test_a_bucket_named_like_dumps_without_the_tag_is_not_checked(
+    stack_resources: list[PolicyResource], tags: dict[str, str] | None
+) -> None:
+    assert stack_violations("dumps-bucket-protected", [*stack_resources, bare_bucket("old-backups-dumps", tags)]) == []

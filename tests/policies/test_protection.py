@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pulumi_policy import PolicyResource
 
+from components.backups import DUMPS_BUCKET_TAGS
 from stack_config import StackConfig
 from tests.policies.pack import resource, stack_fail, stack_pass, stack_violations
 
@@ -51,3 +52,11 @@ def test_each_unprotected_stateful_resource_is_flagged_with_its_fix(
         f"{type_} {name} holds data but is not protected; set protect "
         "(the stack's protectStatefulResources) so no update or destroy can delete it"
     ]
+
+
+@stack_fail("stateful-resources-protected")
+def test_the_dumps_bucket_is_known_by_its_tag_not_its_name() -> None:
+    tagged = resource("aws:s3/bucket:Bucket", "carpentries-db-backups", {"tags": DUMPS_BUCKET_TAGS})
+    untagged = resource("aws:s3/bucket:Bucket", "old-backups-dumps", {})
+    found = stack_violations("stateful-resources-protected", [tagged, untagged], REQUIRED)
+    assert [message.split(" ")[1] for message in found] == ["carpentries-db-backups"]
