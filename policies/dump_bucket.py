@@ -8,14 +8,18 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, StackValidationPolicy
 
+from s3 import PUBLIC_ACCESS_SETTINGS
 from support import MANDATORY, as_list, of_type, stack_policy
 
 BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+# The program tags the dumps bucket with its purpose, so an adopted bucket is found whatever it is called.
+# The same tags as components/backups.py's DUMPS_BUCKET_TAGS (the pack runs from policies/ alone; a test holds them equal).
+DUMPS_BUCKET_TAGS = {"Purpose": "database-dumps"}
 
 
 def is_dumps_bucket(resource: PolicyResource) -> bool:
-    return resource.resource_type == BUCKET and resource.name.endswith("-dumps")
+    tags = resource.props.get("tags") or {}
+    return resource.resource_type == BUCKET and all(tags.get(key) == value for key, value in DUMPS_BUCKET_TAGS.items())
 
 
 def _for_bucket(resources: list[PolicyResource], type_: str, bucket: str) -> list[PolicyResource]:

@@ -7,15 +7,27 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 
-from support import MANDATORY, resource_policy
+from support import MANDATORY, ResourcePolicy, resource_policy
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CLUSTER = "aws:elasticache/cluster:Cluster"
 
 
+def _member(cluster: Mapping[str, Any]) -> bool:
+    # With a replicationGroupId a cluster joins that group as a read replica and inherits its settings, encryption
+    # and snapshot retention included (Terraform's aws_elasticache_cluster, replication_group_id); the group is
+    # checked itself. Clusters only: a replication group carries its own id in replicationGroupId.
+    return bool(cluster.get("replicationGroupId"))
+
+
 def _snapshots(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
     if int(props.get("snapshotRetentionLimit") or 0) < 1:
         yield "Redis keeps no snapshots; set snapshotRetentionLimit to 1 day or more (cacheSnapshotDays)"
+
+
+def _cluster_snapshots(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    if not _member(props):
+        yield from _snapshots(props, config)
 
 
 def _encrypted(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
@@ -25,13 +37,23 @@ def _encrypted(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator
         yield "Redis traffic is not encrypted; set transitEncryptionEnabled to true and connect with rediss://"
 
 
-def _cluster_encrypted(_props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
-    yield "a single Redis cluster cannot be encrypted; use a replication group with encryption at rest and in transit"
+def _in_replication_group(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
+    # ElastiCache encrypts at rest only replication groups.
+    if not _member(props):
+        yield (
+            "a standalone Redis cluster cannot be encrypted at rest; use a replication group with encryption at rest "
+            "and in transit, or join this cluster to one (replicationGroupId)"
+        )
 
 
 def policies() -> list[ResourceValidationPolicy]:
     return [
-        resource_policy("elasticache-snapshots", "Redis keeps snapshots.", [REPLICATION_GROUP, CLUSTER], _snapshots, MANDATORY),
+        ResourcePolicy(
+            "elasticache-snapshots",
+            "Redis keeps snapshots.",
+            {REPLICATION_GROUP: _snapshots, CLUSTER: _cluster_snapshots},
+            MANDATORY,
+        ),
         resource_policy(
             "elasticache-encrypted", "Redis is encrypted at rest and in transit.", [REPLICATION_GROUP], _encrypted, MANDATORY
         ),
@@ -39,7 +61,7 @@ def policies() -> list[ResourceValidationPolicy]:
             "elasticache-no-plain-cluster",
             "Redis runs as an encrypted replication group.",
             [CLUSTER],
-            _cluster_encrypted,
+            _in_replication_group,
             MANDATORY,
         ),
     ]

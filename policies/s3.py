@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 
-from dump_bucket import PUBLIC_ACCESS_SETTINGS
 from support import ADVISORY, resource_policy
 
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
 def _all_blocked(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:

@@ -30,6 +30,39 @@ def minimum_days(default: int, description: str) -> PolicyConfigSchema:
     )
 
 
+class ResourcePolicy(ResourceValidationPolicy):
+    """A policy that runs each type's check on the resources of that type, and passes every other type unseen.
+
+    `resource_types` is what the tests read to prove each of their fixtures is one the policy actually checks."""
+
+    resource_types: frozenset[str]
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        checks: Mapping[str, Check],
+        enforcement_level: EnforcementLevel,
+        config_schema: PolicyConfigSchema | None = None,
+    ) -> None:
+        self.resource_types = frozenset(checks)
+        self._checks = dict(checks)
+        super().__init__(
+            name=name,
+            description=description,
+            validate=self._validate,
+            enforcement_level=enforcement_level,
+            config_schema=config_schema,
+        )
+
+    def _validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        check = self._checks.get(args.resource_type)
+        if check is None:
+            return
+        for message in check(args.props, {**_defaults(self.config_schema), **args.get_config()}):
+            report_violation(message, None)
+
+
 def resource_policy(
     name: str,
     description: str,
@@ -37,23 +70,9 @@ def resource_policy(
     check: Check,
     enforcement_level: EnforcementLevel,
     config_schema: PolicyConfigSchema | None = None,
-) -> ResourceValidationPolicy:
-    """A policy that runs `check` on each resource of `types`."""
-    applies_to = frozenset(types)
-
-    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in applies_to:
-            return
-        for message in check(args.props, {**_defaults(config_schema), **args.get_config()}):
-            report_violation(message, None)
-
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=enforcement_level,
-        config_schema=config_schema,
-    )
+) -> ResourcePolicy:
+    """A policy that runs the same `check` on each resource of `types`."""
+    return ResourcePolicy(name, description, dict.fromkeys(types, check), enforcement_level, config_schema)
 
 
 def _defaults(schema: PolicyConfigSchema | None) -> dict[str, Any]:

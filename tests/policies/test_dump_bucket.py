@@ -1,0 +1,79 @@
+"""dump_bucket.py: the dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi_policy import PolicyResource
+
+import dump_bucket
+from components.backups import DUMPS_BUCKET_TAGS
+from stack_config import StackConfig
+from tests.policies.pack import replaced, resource, stack_fail, stack_pass, stack_violations, without
+
+BUCKET = "aws:s3/bucket:Bucket"
+SAFEGUARDS = [
+    "is not versioned",
+    "has no default encryption",
+    "does not block all public access",
+    "accepts requests without TLS",
+    "has no enabled lifecycle rule",
+]
+
+
+def bare_bucket(name: str, tags: dict[str, str] | None = None) -> PolicyResource:
+    """A bucket with none of the dumps bucket's safeguards."""
+    return resource(BUCKET, name, {"bucket": f"{name}-0a1b2c3", **({"tags": tags} if tags else {})})
+
+
+@stack_pass("dumps-bucket-protected")
+def test_every_stack_protects_its_dumps_bucket(stack_resources: list[PolicyResource]) -> None:
+    assert stack_violations("dumps-bucket-protected", stack_resources) == []
+
+
+@stack_fail("dumps-bucket-protected")
+@pytest.mark.parametrize(
+    ("missing", "expected"),
+    [
+        ("aws:s3/bucketVersioning:BucketVersioning", "is not versioned"),
+        ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "has no default encryption"),
+        ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "does not block all public access"),
+        ("aws:s3/bucketPolicy:BucketPolicy", "accepts requests without TLS"),
+        ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "has no enabled lifecycle rule"),
+    ],
+)
+def test_each_missing_safeguard_of_the_dumps_bucket_is_flagged(
+    stack_resources: list[PolicyResource], stack_config: StackConfig, missing: str, expected: str
+) -> None:
+    [message] = stack_violations("dumps-bucket-protected", without(stack_resources, missing))
+    assert message.startswith(f"dumps bucket {stack_config.name_prefix}-backups-dumps {expected}")
+
+
+@stack_fail("dumps-bucket-protected")
+def test_a_weakened_dumps_bucket_is_flagged(stack_resources: list[PolicyResource], stack_config: StackConfig) -> None:
+    weakened = replaced(stack_resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", restrictPublicBuckets=False)
+    weakened = replaced(weakened, "aws:s3/bucketPolicy:BucketPolicy", policy='{"Statement": []}')
+    bucket = f"dumps bucket {stack_config.name_prefix}-backups-dumps"
+    assert stack_violations("dumps-bucket-protected", weakened) == [
+        f"{bucket} does not block all public access; add a BucketPublicAccessBlock with all four settings true",
+        f"{bucket} accepts requests without TLS; add a policy denying aws:SecureTransport false",
+    ]
+
+
+def test_the_policy_looks_for_the_tags_the_program_sets() -> None:
+    assert dump_bucket.DUMPS_BUCKET_TAGS == DUMPS_BUCKET_TAGS
+
+
+@stack_fail("dumps-bucket-protected")
+@pytest.mark.parametrize("name", ["carpentries-db-backups", "legacy-dumps"])
+def test_a_bucket_tagged_for_dumps_is_checked_whatever_its_name(name: str) -> None:
+    tagged = bare_bucket(name, {**DUMPS_BUCKET_TAGS, "Owner": "operators"})
+    found = stack_violations("dumps-bucket-protected", [tagged])
+    assert [message.split(";")[0] for message in found] == [f"dumps bucket {name} {problem}" for problem in SAFEGUARDS]
+
+
+@stack_pass("dumps-bucket-protected")
+@pytest.mark.parametrize("tags", [None, {"Purpose": "load-balancer-logs"}], ids=["untagged", "other-purpose"])
+def test_a_bucket_named_like_dumps_without_the_tag_is_not_checked(
+    stack_resources: list[PolicyResource], tags: dict[str, str] | None
+) -> None:
+    assert stack_violations("dumps-bucket-protected", [*stack_resources, bare_bucket("old-backups-dumps", tags)]) == []
