@@ -1,4 +1,6 @@
-"""Alarms under mocks: each is a valid PutMetricAlarm, notifies the topic, and is explained in the runbooks."""
+"""Alarms: each is a valid PutMetricAlarm, notifies the topic, and is explained in the runbooks.
+
+The alarms each web tier adds are tested beside it (legacy_host/, fargate_service/)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,48 @@ import json
 
 import pytest
 
+from components.alarms import GIB, Alarm, Alarms, AlarmsArgs, database_alarms
+from components.fargate_service.alarms import service_alarms
+from components.legacy_host.alarms import host_alarms
+from stack_config import StackConfig
 from tests.aws_shapes import request_errors
-from tooling.harness import ROOT, Plan, run
+from tests.components.support import metric_alarms, varied
+from tests.stacks import STACKS, config_of, planned
+from tooling.harness import ROOT, Plan, record
 
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+WEB_ALARM = Alarm(
+    "web-down",
+    "AWS/ApplicationELB",
+    "HealthyHostCount",
+    {"LoadBalancer": "app/amy-unit/0123"},
+    "Minimum",
+    "LessThanThreshold",
+    1,
+    2,
+    "No healthy web target.",
+    missing_data="breaching",
+)
 
 
-def alarms(plan: Plan) -> dict[str, dict]:
-    return {a.inputs["name"].split(f"amy-{plan.stack}-", 1)[1]: a.inputs for a in plan.of_type(ALARM)}
+def build(email: str | None = "ops@example.org") -> Plan:
+    return record(
+        "unit",
+        lambda: Alarms(
+            "alarms",
+            AlarmsArgs(
+                name_prefix="amy-unit",
+                email=email,
+                database_identifier="amy-unit",
+                database_storage_gb=50,
+                web_alarms=[WEB_ALARM],
+            ),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def unit() -> Plan:
+    return build()
 
 
 def put_metric_alarm(inputs: dict) -> dict:
@@ -34,53 +70,94 @@ def put_metric_alarm(inputs: dict) -> dict:
     }
 
 
-def test_each_layout_watches_its_web_tier(production: Plan, testing: Plan) -> None:
-    assert set(alarms(production)) == {"database-cpu", "database-storage", "host-status"}
-    assert set(alarms(testing)) == {"database-cpu", "database-storage", "web-5xx", "web-unhealthy", "web-no-tasks"}
-    assert alarms(production)["host-status"]["dimensions"] == {"InstanceId": production.one("aws:ec2/instance:Instance").id}
-    alb = testing.one("aws:lb/loadBalancer:LoadBalancer").outputs["arnSuffix"]
-    group = testing.one("aws:lb/targetGroup:TargetGroup").outputs["arnSuffix"]
-    assert alarms(testing)["web-unhealthy"]["dimensions"] == {"LoadBalancer": alb, "TargetGroup": group}
-    assert alarms(testing)["web-no-tasks"]["dimensions"] == {"ClusterName": "amy-testing", "ServiceName": "web"}
+def test_the_web_tiers_alarms_join_the_databases(unit: Plan) -> None:
+    alarms = metric_alarms(unit)
+    assert set(alarms) == {"database-cpu", "database-storage", "web-down"}
+    web = alarms["web-down"]
+    assert (web["namespace"], web["metricName"], web["dimensions"]) == (
+        "AWS/ApplicationELB",
+        "HealthyHostCount",
+        {"LoadBalancer": "app/amy-unit/0123"},
+    )
+    assert (web["statistic"], web["comparisonOperator"], web["threshold"], web["evaluationPeriods"]) == (
+        "Minimum",
+        "LessThanThreshold",
+        1,
+        2,
+    )
+    assert (web["treatMissingData"], web["alarmDescription"]) == ("breaching", "No healthy web target.")
+    assert {alarm["period"] for alarm in alarms.values()} == {300}
 
 
-def test_the_storage_alarm_fires_below_a_tenth_of_the_allocation(production: Plan) -> None:
-    assert alarms(production)["database-storage"]["threshold"] == 5 * 1024**3
-    assert alarms(production)["database-storage"]["dimensions"] == {"DBInstanceIdentifier": "amy-production"}
+def test_the_storage_alarm_fires_below_a_tenth_of_the_allocation(stack_plan: Plan, stack_config: StackConfig) -> None:
+    storage = metric_alarms(stack_plan)["database-storage"]
+    assert storage["threshold"] == max(stack_config.database.allocated_storage_gb // 10, 2) * GIB
+    assert storage["dimensions"] == {"DBInstanceIdentifier": stack_config.database.identifier}
+    assert metric_alarms(stack_plan)["database-cpu"]["dimensions"] == {"DBInstanceIdentifier": stack_config.database.identifier}
 
 
-@pytest.mark.parametrize("stack", ["production", "testing"])
-def test_alarms_are_valid_requests_that_notify_the_topic(request: pytest.FixtureRequest, stack: str) -> None:
-    plan: Plan = request.getfixturevalue(stack)
-    topic = plan.one("aws:sns/topic:Topic").outputs["arn"]
-    for name, inputs in alarms(plan).items():
+def test_a_tenth_of_the_storage_is_counted_in_whole_gib_and_never_below_2() -> None:
+    def threshold(storage_gb: int) -> float:
+        return next(alarm.threshold for alarm in database_alarms("amy-unit", storage_gb) if alarm.name == "database-storage")
+
+    assert threshold(50) == 5 * 1024**3
+    assert threshold(59) == 5 * 1024**3
+    assert threshold(200) == 20 * 1024**3
+    assert threshold(20) == 2 * 1024**3
+
+
+def test_alarms_are_valid_requests_that_notify_the_topic(stack_plan: Plan) -> None:
+    topic = stack_plan.one("aws:sns/topic:Topic").outputs["arn"]
+    for name, inputs in metric_alarms(stack_plan).items():
         assert request_errors("cloudwatch", "PutMetricAlarm", put_metric_alarm(inputs)) == "", name
         assert inputs["alarmActions"] == inputs["okActions"] == [topic]
 
 
-def test_the_shape_check_catches_a_wrong_metric_alarm(testing: Plan) -> None:
-    request = put_metric_alarm(alarms(testing)["web-5xx"])
+def test_the_shape_check_catches_a_wrong_metric_alarm(unit: Plan) -> None:
+    request = put_metric_alarm(metric_alarms(unit)["web-down"])
+    assert request_errors("cloudwatch", "PutMetricAlarm", request) == ""
     request["ComparisonOperator"] = 5
     assert "Invalid type for parameter ComparisonOperator" in request_errors("cloudwatch", "PutMetricAlarm", request)
 
 
-def test_failed_backups_reach_the_topic_and_only_from_their_rule(production: Plan) -> None:
-    rule = next(r for r in production.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
+def test_failed_backups_reach_the_topic_and_only_from_their_rule(stack_plan: Plan) -> None:
+    rule = next(r for r in stack_plan.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
     pattern = json.loads(rule.inputs["eventPattern"])
     assert pattern["source"] == ["aws.backup"]
     assert set(pattern["detail"]["state"]) == {"FAILED", "ABORTED", "EXPIRED"}
-    policy = json.loads(production.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
+    policy = json.loads(stack_plan.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
     [statement] = policy["Statement"]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule.outputs["arn"]}}
+    target = next(t for t in stack_plan.of_type("aws:cloudwatch/eventTarget:EventTarget") if t.name == rule.name).inputs
+    assert (target["rule"], target["arn"]) == (rule.outputs["name"], stack_plan.one("aws:sns/topic:Topic").outputs["arn"])
 
 
-def test_alarms_are_mailed_where_configured(production: Plan) -> None:
-    subscription = production.one("aws:sns/topicSubscription:TopicSubscription").inputs
-    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "team@carpentries.org")
-    assert run("production", {"amy:alarmEmail": None}).of_type("aws:sns/topicSubscription:TopicSubscription") == []
+def test_alarms_are_mailed_where_configured(stack_plan: Plan, stack_config: StackConfig) -> None:
+    subscriptions = [s.inputs for s in stack_plan.of_type("aws:sns/topicSubscription:TopicSubscription")]
+    expected = [("email", stack_config.alarm_email)] if stack_config.alarm_email else []
+    assert [(s["protocol"], s["endpoint"]) for s in subscriptions] == expected
 
 
-def test_the_runbooks_explain_every_alarm(production: Plan, testing: Plan) -> None:
+@pytest.mark.parametrize("stack", [stack for stack in STACKS if config_of(stack).alarm_email])
+def test_without_an_address_nobody_is_mailed(stack: str) -> None:
+    assert varied(stack, {"amy:alarmEmail": None}).of_type("aws:sns/topicSubscription:TopicSubscription") == []
+
+
+def test_the_component_mails_only_an_address_it_is_given(unit: Plan) -> None:
+    subscription = unit.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "ops@example.org")
+    assert build(email=None).of_type("aws:sns/topicSubscription:TopicSubscription") == []
+
+
+def test_the_runbooks_explain_every_alarm() -> None:
     runbooks = (ROOT / "docs" / "runbooks.md").read_text()
-    for name in {*alarms(production), *alarms(testing)}:
-        assert f"`amy-<stack>-{name}`" in runbooks, name
+    every_tier = [
+        *database_alarms("amy-unit", 50),
+        *host_alarms("i-0123456789abcdef0"),
+        *service_alarms("app/amy-unit/0123", "targetgroup/amy-unit/4567", "amy-unit", "web"),
+    ]
+    for alarm in every_tier:
+        assert f"`amy-<stack>-{alarm.name}`" in runbooks, alarm.name
+    for stack in STACKS:
+        for name in metric_alarms(planned(stack)):
+            assert f"`amy-<stack>-{name}`" in runbooks, f"{stack}: {name}"

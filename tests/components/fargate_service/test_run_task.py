@@ -80,3 +80,20 @@ def test_a_task_that_never_ran_fails(ecs: FakeEcs, capsys: pytest.CaptureFixture
     ecs.failures = [{"reason": "RESOURCE:MEMORY"}]
     assert run_task.main(ENVIRON) == 1
     assert "could not start the task" in capsys.readouterr().err
+
+
+def test_a_stopped_task_without_containers_is_no_success() -> None:
+    succeeded, message = run_task.outcome({"taskArn": TASK, "containers": []})
+    assert succeeded is False
+    assert message == f"{TASK} failed: exit codes {{}}, stopped because: no reason given"
+
+
+def test_every_container_must_exit_0() -> None:
+    task = {"taskArn": TASK, "containers": [{"name": "migrate", "exitCode": 0}, {"name": "sidecar", "exitCode": 137}]}
+    assert run_task.outcome(task)[0] is False
+
+
+def test_the_task_runs_privately_in_the_given_subnets() -> None:
+    assert run_task.network("subnet-a,,subnet-b,", "sg-app") == {
+        "awsvpcConfiguration": {"subnets": ["subnet-a", "subnet-b"], "securityGroups": ["sg-app"], "assignPublicIp": "DISABLED"}
+    }

@@ -1,0 +1,84 @@
+"""The harness itself: registrations carry options, invokes without a mock fail loudly, stack config is what the CLI
+would hand the program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from tests.stacks import NO_SUCH_STACK
+from tooling import harness
+from tooling.harness import ProgramError, record
+
+
+def test_options_reach_the_registration() -> None:
+    def program() -> None:
+        aws.s3.Bucket(
+            "kept",
+            opts=pulumi.ResourceOptions(protect=True, retain_on_delete=True, ignore_changes=["tags"], import_="kept-bucket"),
+        )
+
+    [bucket] = record("unit", program).registrations
+    assert bucket.protect and bucket.retain_on_delete
+    assert bucket.ignore_changes == ("tags",)
+    assert bucket.import_id == "kept-bucket"
+
+
+def test_an_invoke_without_a_mock_names_itself() -> None:
+    def program() -> None:
+        aws.get_caller_identity()
+
+    with pytest.raises(Exception, match=r"invoked aws:index/getCallerIdentity:getCallerIdentity, which has no mock"):
+        record("unit", program)
+
+
+def test_a_run_error_keeps_what_was_registered_before_it() -> None:
+    def program() -> None:
+        aws.s3.Bucket("first")
+        raise pulumi.RunError("stop here")
+
+    with pytest.raises(ProgramError) as raised:
+        record("unit", program)
+    assert str(raised.value) == "stop here"
+    assert [r.name for r in raised.value.registrations] == ["first"]
+
+
+def test_one_names_what_it_did_not_find_exactly_once() -> None:
+    plan = record("unit", lambda: [aws.s3.Bucket("first"), aws.s3.Bucket("second")])
+    assert plan.one("aws:s3/bucket:Bucket", "first").name == "first"
+    with pytest.raises(LookupError, match=r"expected one aws:s3/bucket:Bucket\s+in unit, found 2"):
+        plan.one("aws:s3/bucket:Bucket")
+    with pytest.raises(LookupError, match=r"expected one aws:s3/bucket:Bucket third in unit, found 0"):
+        plan.one("aws:s3/bucket:Bucket", "third")
+
+
+def test_a_stacks_config_is_the_projects_defaults_under_its_file_and_the_overrides(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: amy\nconfig:\n  layout:\n    type: string\n  minTasks:\n    type: integer\n    default: 2\n"
+        "  gunicornWorkers:\n    type: integer\n    default: 3\n"
+    )
+    (tmp_path / "Pulumi.unit.yaml").write_text(
+        "config:\n  amy:layout: ecs\n  amy:minTasks: 1\n  amy:importIds:\n    - database=amy-db\n"
+        "  amy:githubToken:\n    secure: AAABAKx0cGVu\n"
+    )
+    monkeypatch.setattr(harness, "ROOT", tmp_path)
+    values, secret_keys = harness.stack_config_values("unit", {"amy:gunicornWorkers": 5, "amy:layout": None})
+    assert values == {
+        "amy:minTasks": "1",
+        "amy:gunicornWorkers": "5",
+        "amy:importIds": '["database=amy-db"]',
+        "amy:githubToken": harness.SECRET_PLACEHOLDER,
+    }
+    assert secret_keys == ["amy:githubToken"]
+    assert harness.known_stacks() == ["unit"]
+
+
+def test_an_unknown_stack_names_the_stacks_there_are() -> None:
+    with pytest.raises(FileNotFoundError) as raised:
+        harness.stack_config_values(NO_SUCH_STACK)
+    assert str(raised.value) == f"no stack file Pulumi.{NO_SUCH_STACK}.yaml; stacks: {', '.join(harness.known_stacks())}"
