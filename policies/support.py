@@ -59,7 +59,7 @@ class ResourcePolicy(ResourceValidationPolicy):
         check = self._checks.get(args.resource_type)
         if check is None:
             return
-        for message in check(args.props, {**_defaults(self.config_schema), **args.get_config()}):
+        for message in check(args.props, policy_config(self.config_schema, args.get_config())):
             report_violation(message, None)
 
 
@@ -73,6 +73,19 @@ def resource_policy(
 ) -> ResourcePolicy:
     """A policy that runs the same `check` on each resource of `types`."""
     return ResourcePolicy(name, description, dict.fromkeys(types, check), enforcement_level, config_schema)
+
+
+def policy_config(schema: PolicyConfigSchema | None, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The policy's config: the schema's defaults under what the engine sent. The engine sends numbers as
+    protobuf doubles (35.0); integer properties come back as integers, so messages read "35 days"."""
+    config = {**_defaults(schema), **(given or {})}
+    properties = schema.properties if schema is not None else {}
+    return {
+        key: int(value)
+        if properties.get(key, {}).get("type") == "integer" and isinstance(value, float) and value.is_integer()
+        else value
+        for key, value in config.items()
+    }
 
 
 def _defaults(schema: PolicyConfigSchema | None) -> dict[str, Any]:
@@ -101,7 +114,7 @@ def stack_policy(
     config_schema: PolicyConfigSchema | None = None,
 ) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        for message, urn in check(list(args.resources), {**_defaults(config_schema), **args.get_config()}):
+        for message, urn in check(list(args.resources), policy_config(config_schema, args.get_config())):
             report_violation(message, urn)
 
     return StackValidationPolicy(

@@ -111,7 +111,7 @@ class Plan:
     def one(self, type_: str, name: str | None = None) -> Registration:
         found = [r for r in self.of_type(type_) if name is None or r.name == name]
         if len(found) != 1:
-            raise LookupError(f"expected one {type_} {name or ''} in {self.stack}, found {len(found)}")
+            raise LookupError(f"expected one {type_}{f' {name}' if name else ''} in {self.stack}, found {len(found)}")
         return found[0]
 
     def children(self, parent_urn: str) -> list[Registration]:

@@ -17,7 +17,7 @@ from components.fargate_service import service as core
 from components.fargate_service.alarms import service_alarms
 from components.fargate_service.args import FargateServiceArgs
 from components.fargate_service.load_balancer import front
-from components.fargate_service.migration import migration
+from components.fargate_service.migration import migrate
 from components.fargate_service.rotation import redeploy_on_rotation
 
 __all__ = ["FargateService", "FargateServiceArgs"]
@@ -50,7 +50,7 @@ class FargateService(pulumi.ComponentResource):
 
         entry = front(name, args, self)
         self.load_balancer, self.target_group = entry.load_balancer, entry.target_group
-        migrated = migration(
+        migrated = migrate(
             name,
             app.region,
             self.cluster,

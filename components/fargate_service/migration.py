@@ -13,7 +13,7 @@ import pulumi_command as command
 RUNNER = ".venv/bin/python -m components.fargate_service.run_task"
 
 
-def migration(
+def migrate(
     name: str,
     region: str,
     cluster: aws.ecs.Cluster,

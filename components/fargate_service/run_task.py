@@ -1,7 +1,7 @@
 """Run one ECS task to completion and fail unless its container exits 0.
 
-`pulumi up` runs this for the migration of each release (see
-components/fargate_service.py), with the task's settings in the environment:
+`pulumi up` runs this for the migration of each release (see migration.py beside it),
+with the task's settings in the environment:
 AWS_REGION, AMY_CLUSTER, AMY_TASK_DEFINITION, AMY_SUBNETS (comma-separated),
 AMY_SECURITY_GROUP.
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import shlex
 import subprocess
@@ -11,13 +10,12 @@ from pathlib import Path
 
 import yaml
 
+from components.fargate_service import migration as migration_module
 from stack_config import StackConfig
 from tests.components.fargate_service.support import SERVICE, TASK_DEFINITION
 from tooling.harness import ROOT, Plan, Registration
 
 COMMAND = "command:local:Command"
-# By name: the package's `migration` attribute is the function of the same name, not this module.
-MIGRATION_MODULE = importlib.import_module("components.fargate_service.migration")
 
 
 def runner(migration: Registration) -> tuple[list[str], str]:
@@ -70,8 +68,8 @@ def test_the_module_it_runs_is_the_runner_beside_the_migration(plan: Plan) -> No
     _, module = runner(plan.one(COMMAND))
     spec = importlib.util.find_spec(module)
     assert spec is not None and spec.origin is not None, module
-    assert MIGRATION_MODULE.__file__ is not None
-    assert Path(spec.origin) == Path(MIGRATION_MODULE.__file__).with_name("run_task.py")
+    assert migration_module.__file__ is not None
+    assert Path(spec.origin) == Path(migration_module.__file__).with_name("run_task.py")
     assert Path(spec.origin).resolve().relative_to(ROOT) == Path(*module.split(".")).with_suffix(".py")
 
 
