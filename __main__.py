@@ -15,6 +15,7 @@ from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
 from layouts import WEB_TIERS, SharedTier
+from lookups import look_up
 from providers import make_providers, stack_opts
 
 try:
@@ -23,6 +24,7 @@ except stack_config.StackConfigError as error:
     raise pulumi.RunError(str(error)) from None
 
 providers = make_providers(config)
+lookups = look_up(config, providers.region)
 opts = stack_opts(providers)
 prefix = config.name_prefix
 protect = config.protect_stateful_resources
@@ -120,6 +122,7 @@ app_settings = AppSettings(
 web = WEB_TIERS[config.layout](
     config,
     SharedTier(network=network, logs=logs, database=database, backups=backups, certificates=certificates, settings=app_settings),
+    lookups,
     opts,
 )
 
@@ -136,7 +139,11 @@ alarms = Alarms(
 )
 
 if config.github:
-    github = GitHubDeploys(f"{prefix}-github", GitHubDeploysArgs(name_prefix=prefix, settings=config.github), opts)
+    github = GitHubDeploys(
+        f"{prefix}-github",
+        GitHubDeploysArgs(name_prefix=prefix, settings=config.github, oidc_provider_arn=lookups.github_oidc_provider_arn),
+        opts,
+    )
     pulumi.export("githubDeployRole", github.deploy_role.arn)
     pulumi.export("githubPreviewRole", github.preview_role.arn)
 

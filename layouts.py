@@ -18,6 +18,7 @@ from components.fargate_service import FargateService, FargateServiceArgs
 from components.legacy_host import LegacyHost, LegacyHostArgs
 from components.logs import Logs
 from components.network import Network
+from lookups import Lookups
 from stack_config import Layout, StackConfig
 
 
@@ -63,7 +64,7 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
     )
 
 
-def legacy(config: StackConfig, shared: SharedTier, opts: pulumi.ResourceOptions) -> WebTier:
+def legacy(config: StackConfig, shared: SharedTier, _lookups: Lookups, opts: pulumi.ResourceOptions) -> WebTier:
     """One EC2 host, as production runs today."""
     assert config.host is not None, "validated with the layout"
     host = LegacyHost(
@@ -94,7 +95,7 @@ def legacy(config: StackConfig, shared: SharedTier, opts: pulumi.ResourceOptions
     )
 
 
-def ecs(config: StackConfig, shared: SharedTier, opts: pulumi.ResourceOptions) -> WebTier:
+def ecs(config: StackConfig, shared: SharedTier, lookups: Lookups, opts: pulumi.ResourceOptions) -> WebTier:
     """Fargate behind a load balancer."""
     assert config.service is not None, "validated with the layout"
     service = FargateService(
@@ -109,6 +110,7 @@ def ecs(config: StackConfig, shared: SharedTier, opts: pulumi.ResourceOptions) -
             app_security_group_id=shared.network.app_security_group.id,
             certificate_arn=shared.certificates.app_certificate_arn,
             log_retention_days=config.log_retention_days,
+            image_pushed=lookups.release_image_pushed,
         ),
         opts,
     )
@@ -122,4 +124,7 @@ def ecs(config: StackConfig, shared: SharedTier, opts: pulumi.ResourceOptions) -
     )
 
 
-WEB_TIERS: dict[Layout, Callable[[StackConfig, SharedTier, pulumi.ResourceOptions], WebTier]] = {"legacy": legacy, "ecs": ecs}
+WEB_TIERS: dict[Layout, Callable[[StackConfig, SharedTier, Lookups, pulumi.ResourceOptions], WebTier]] = {
+    "legacy": legacy,
+    "ecs": ecs,
+}

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from stack_config import GitHubConfig
 
 TOKEN_HOST = "token.actions.githubusercontent.com"
+TOKEN_URL = f"https://{TOKEN_HOST}"
 AUDIENCE = "sts.amazonaws.com"
 DEPLOY_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 PREVIEW_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -22,10 +23,12 @@ SESSION_SECONDS = 7200
 class GitHubDeploysArgs:
     name_prefix: str
     settings: GitHubConfig
+    # The account's provider where another stack owns it; None where this stack does.
+    oidc_provider_arn: pulumi.Input[str] | None = None
 
 
 class GitHubDeploys(pulumi.ComponentResource):
-    """The account's GitHub OIDC provider (unless it exists) and two roles for the stack:
+    """The account's GitHub OIDC provider (where the stack owns it) and two roles for the stack:
     `amy-<stack>-github-deploy`, which only the repository's jobs in the stack's GitHub
     environment may assume (approval guards production), and `amy-<stack>-github-preview`,
     read-only, for pull requests' previews."""
@@ -38,12 +41,18 @@ class GitHubDeploys(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
         provider_arn: pulumi.Input[str]
-        if settings.oidc_provider_arn:
-            provider_arn = settings.oidc_provider_arn
-        else:
+        if settings.owns_oidc_provider:
+            # Every stack's roles in the account trust it: no update of this stack may delete it.
             provider_arn = aws.iam.OpenIdConnectProvider(
-                f"{name}-oidc", url=f"https://{TOKEN_HOST}", client_id_lists=[AUDIENCE], opts=child
+                f"{name}-oidc",
+                url=TOKEN_URL,
+                client_id_lists=[AUDIENCE],
+                opts=pulumi.ResourceOptions(parent=self, protect=True),
             ).arn
+        elif args.oidc_provider_arn is not None:
+            provider_arn = args.oidc_provider_arn
+        else:
+            raise ValueError("GitHubDeploys needs the account's OIDC provider ARN unless the stack owns the provider")
         repository = settings.repository
         roles = {
             "deploy": (f"repo:{repository}:environment:{settings.environment}", DEPLOY_POLICY, "deploy the stack"),

@@ -11,7 +11,12 @@ GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 OIDC_PROVIDER_ARN = re.compile(r"^arn:aws:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
-KEYS = {"githubRepository": "string", "githubOidcProviderArn": "string", "githubEnvironment": "string"}
+KEYS = {
+    "githubRepository": "string",
+    "githubOidcProviderOwner": "boolean",
+    "githubOidcProviderArn": "string",
+    "githubEnvironment": "string",
+}
 
 
 @dataclass(frozen=True)
@@ -19,7 +24,9 @@ class GitHubConfig:
     """GitHub Actions' access to the stack's account through OIDC."""
 
     repository: str
-    # None: the program creates the account's GitHub OIDC provider.
+    # An account has one GitHub OIDC provider: exactly one stack in it creates it, the others look it up.
+    owns_oidc_provider: bool
+    # The provider's ARN when it lives elsewhere than where the program finds it by its URL.
     oidc_provider_arn: str | None
     environment: str
 
@@ -27,12 +34,15 @@ class GitHubConfig:
 def github(reader: Reader, stack: str) -> GitHubConfig | None:
     repository = reader.optional("githubRepository")
     provider = reader.optional("githubOidcProviderArn")
+    owner = reader.boolean("githubOidcProviderOwner")
     environment = reader.optional("githubEnvironment")
     if environment is None:
         environment = stack
     if repository is None:
         if provider is not None:
             reader.problem("githubOidcProviderArn", f"needs {NAMESPACE}:githubRepository, the repository that deploys")
+        if owner:
+            reader.problem("githubOidcProviderOwner", f"needs {NAMESPACE}:githubRepository, the repository that deploys")
         return None
     if not GITHUB_REPOSITORY.match(repository):
         reader.problem("githubRepository", f"must be owner/name like carpentries/amy-infra; got {repository!r}")
@@ -41,6 +51,13 @@ def github(reader: Reader, stack: str) -> GitHubConfig | None:
             "githubOidcProviderArn",
             f"must be the ARN of the account's token.actions.githubusercontent.com OIDC provider; got {provider!r}",
         )
+    if owner and provider is not None:
+        reader.problem(
+            "githubOidcProviderArn",
+            f"must be unset when {NAMESPACE}:githubOidcProviderOwner is true: this stack creates the provider",
+        )
     if not GITHUB_ENVIRONMENT.match(environment):
         reader.problem("githubEnvironment", f"must be a GitHub environment name like production; got {environment!r}")
-    return GitHubConfig(repository=repository, oidc_provider_arn=provider, environment=environment)
+    return GitHubConfig(
+        repository=repository, owns_oidc_provider=bool(owner), oidc_provider_arn=provider, environment=environment
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pulumi
 import yaml
 from pulumi.runtime import mocks, rpc, settings
@@ -189,11 +190,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class FakeCloud(mocks.Mocks):
-    """Answers registrations with the outputs AWS and awsx would compute."""
+class InvokeError(grpc.RpcError):
+    """A data source failed, as the engine answers the program's Invoke: a gRPC error with the provider's message,
+    which the SDK raises where the program invoked (catchable, unlike a failure of the call itself)."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, token: str, message: str) -> None:
+        super().__init__(f"invocation of {token} returned an error: {message}")
+        self._details = str(self)
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNKNOWN
+
+    def details(self) -> str:
+        return self._details
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the fake account already holds, for the data sources the program reads before it registers anything."""
+
+    # The stack's ECR repository, and in it the image of the configured release.
+    ecr_repository: bool = True
+    release_images: bool = True
+    # GitHub's OIDC provider, made by the stack that owns it.
+    github_oidc_provider: bool = True
+
+
+class FakeCloud(mocks.Mocks):
+    """Answers registrations with the outputs AWS and awsx would compute, and data sources from `account`."""
+
+    def __init__(self, region: str, account: Account | None = None) -> None:
         self.region = region
+        self.account = account or Account()
 
     def _suffix(self, name: str) -> str:
         return hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -313,11 +341,48 @@ class FakeCloud(mocks.Mocks):
         return {}
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        if args.token == "aws:ec2/getAmi:getAmi":
-            # The newest Ubuntu LTS image the legacy host starts from when no AMI is pinned.
-            image = "ami-0f0e1d2c3b4a59687"
-            name = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260110"
-            return {"id": image, "imageId": image, "name": name}, []
+        account = self.account
+        match args.token:
+            case "aws:ec2/getAmi:getAmi":
+                # The newest Ubuntu LTS image the legacy host starts from when no AMI is pinned.
+                image = "ami-0f0e1d2c3b4a59687"
+                name = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260110"
+                return {"id": image, "imageId": image, "name": name}, []
+            case "aws:ecr/getImage:getImage":
+                repository, tag = args.args["repositoryName"], args.args.get("imageTag")
+                # As the provider's aws_ecr_image data source reports DescribeImages' errors.
+                if not account.ecr_repository:
+                    raise InvokeError(
+                        args.token,
+                        f"reading ECR Images: RepositoryNotFoundException: The repository with name '{repository}' "
+                        f"does not exist in the registry with id '{ACCOUNT_ID}'",
+                    )
+                if not account.release_images:
+                    raise InvokeError(
+                        args.token,
+                        f"reading ECR Images: ImageNotFoundException: The image with imageId {{imageTag:'{tag}'}} "
+                        f"does not exist within the repository with name '{repository}'",
+                    )
+                digest = "sha256:" + hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
+                return {
+                    "id": digest,
+                    "imageDigest": digest,
+                    "imageTags": [tag],
+                    "repositoryName": repository,
+                    "registryId": ACCOUNT_ID,
+                    "imageUri": f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com/{repository}@{digest}",
+                }, []
+            case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+                url = args.args["url"]
+                if not account.github_oidc_provider:
+                    raise InvokeError(args.token, f"reading IAM OIDC Provider ({url}): couldn't find resource")
+                host = url.removeprefix("https://")
+                return {
+                    "arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}",
+                    "url": host,
+                    "clientIdLists": ["sts.amazonaws.com"],
+                    "thumbprintLists": [],
+                }, []
         raise NotImplementedError(
             f"the program invoked {args.token}, which has no mock in tooling/harness.py; "
             "give it one, or take the value from stack config instead"
@@ -378,15 +443,17 @@ def record(
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
     on_register: Callable[[Registration], None] | None = None,
+    account: Account | None = None,
 ) -> Plan:
-    """Run `program` under the mocks as stack `stack` with `config`, recording what it registers."""
+    """Run `program` under the mocks as stack `stack` with `config`, recording what it registers; its data
+    sources answer from `account` (by default one that holds everything they look for)."""
     os.environ["PULUMI_CONFIG"] = json.dumps(dict(config or {}))
     os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(secret_keys or [])
     os.environ.setdefault("SOURCE_DATE_EPOCH", PLAN_DATE_EPOCH)
     pulumi.runtime.set_all_config({}, [])
 
     region = (config or {}).get(f"{PROJECT}:region", "us-east-1")
-    monitor = RecordingMonitor(FakeCloud(region), on_register)
+    monitor = RecordingMonitor(FakeCloud(region, account), on_register)
     settings.ROOT.set(None)
     mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
     exports: dict[str, Any] = {}
@@ -407,11 +474,12 @@ def run(
     stack: str,
     overrides: Mapping[str, Any | None] | None = None,
     on_register: Callable[[Registration], None] | None = None,
+    account: Account | None = None,
 ) -> Plan:
     """Run `__main__.py` for `stack` as `pulumi preview` would, and return what it registered.
 
-    `on_register` sees each registration as it happens, as the engine's analyzers do.
-    Raises `ProgramError` with the program's message, e.g. when the config is bad.
+    `on_register` sees each registration as it happens, as the engine's analyzers do; `account` says what
+    the data sources find. Raises `ProgramError` with the program's message, e.g. when the config is bad.
     """
     values, secret_keys = stack_config_values(stack, overrides)
     return record(
@@ -420,4 +488,5 @@ def run(
         values,
         secret_keys,
         on_register,
+        account,
     )

@@ -16,7 +16,7 @@ from components.application import APP_PORT
 from components.fargate_service import service as core
 from components.fargate_service.alarms import service_alarms
 from components.fargate_service.args import FargateServiceArgs
-from components.fargate_service.load_balancer import front
+from components.fargate_service.load_balancer import Front, front
 from components.fargate_service.migration import migrate
 from components.fargate_service.rotation import redeploy_on_rotation
 
@@ -36,7 +36,8 @@ class FargateService(pulumi.ComponentResource):
     cluster: aws.ecs.Cluster
     load_balancer: aws.lb.LoadBalancer
     target_group: aws.lb.TargetGroup
-    web: aws.ecs.Service
+    # None until the release's image is in the repository (the stack's first update).
+    web: aws.ecs.Service | None
     # What operators are told about this tier.
     alarms: list[Alarm]
 
@@ -50,13 +51,25 @@ class FargateService(pulumi.ComponentResource):
 
         entry = front(name, args, self)
         self.load_balancer, self.target_group = entry.load_balancer, entry.target_group
+        migrate_task = tasks.definition(
+            "migrate", ["sh", "-c", f"{PYTHON} manage.py migrate --no-input && {PYTHON} manage.py createcachetable"], None
+        )
+        self.web = None
+        self.alarms = []
+        if args.image_pushed:
+            self._run(name, args, tasks, entry, migrate_task)
+        self.register_outputs({"url": f"https://{app.domain}", "repository": self.repository.repository_url})
+
+    def _run(
+        self, name: str, args: FargateServiceArgs, tasks: core.Tasks, entry: Front, migrate_task: aws.ecs.TaskDefinition
+    ) -> None:
+        """What runs the image: the migration, then the services, their scaling and the rotation redeploy."""
+        app = args.app
         migrated = migrate(
             name,
             app.region,
             self.cluster,
-            tasks.definition(
-                "migrate", ["sh", "-c", f"{PYTHON} manage.py migrate --no-input && {PYTHON} manage.py createcachetable"], None
-            ),
+            migrate_task,
             args.private_subnet_ids,
             args.app_security_group_id,
             app.release_snapshot,
@@ -83,4 +96,3 @@ class FargateService(pulumi.ComponentResource):
         self.alarms = service_alarms(
             self.load_balancer.arn_suffix, self.target_group.arn_suffix, self.cluster.name, self.web.name
         )
-        self.register_outputs({"url": f"https://{app.domain}", "repository": self.repository.repository_url})

@@ -24,3 +24,5 @@ class FargateServiceArgs:
     certificate_arn: pulumi.Input[str]
     # How long the load balancer's access logs are kept.
     log_retention_days: int
+    # Whether the release's image is in the repository; before the first push, nothing that runs it is made.
+    image_pushed: bool = True

@@ -60,6 +60,9 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
     logs, logs_policy = _access_logs_bucket(name, args, child)
     load_balancer = aws.lb.LoadBalancer(
         f"{name}-alb",
+        # Named, not autonamed: ELB names are at most 32 characters, and Pulumi's suffix would
+        # take a longer stack past it.
+        name=app.name_prefix,
         load_balancer_type="application",
         internal=False,
         security_groups=[args.entry_security_group_id],
@@ -72,6 +75,7 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
     )
     target_group = aws.lb.TargetGroup(
         f"{name}-web",
+        name=f"{app.name_prefix}-web",
         port=APP_PORT,
         protocol="HTTP",
         target_type="ip",

@@ -65,6 +65,9 @@ class Roles:
     execution: aws.iam.Role
     # AMY's inside the task.
     task: aws.iam.Role
+    # What the roles may do. A role's ARN exists before its policies do; a task started in between
+    # could neither pull its image nor read its secrets.
+    policies: tuple[pulumi.Resource, ...]
 
 
 def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles:
@@ -77,13 +80,13 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
         assume_role_policy=trust,
         opts=child,
     )
-    aws.iam.RolePolicyAttachment(
+    managed = aws.iam.RolePolicyAttachment(
         f"{name}-execution-role-ecs",
         role=execution.name,
         policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
         opts=child,
     )
-    aws.iam.RolePolicy(
+    secrets = aws.iam.RolePolicy(
         f"{name}-execution-role-secrets",
         role=execution.id,
         policy=pulumi.Output.from_input(app.database_secret_arn).apply(
@@ -97,10 +100,10 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
         assume_role_policy=trust,
         opts=child,
     )
-    aws.iam.RolePolicy(
+    own = aws.iam.RolePolicy(
         f"{name}-task-role-app", role=task.id, policy=json.dumps(task_policy(app.email_attachments_bucket)), opts=child
     )
-    return Roles(execution=execution, task=task)
+    return Roles(execution=execution, task=task, policies=(managed, secrets, own))
 
 
 def _settings_arns(app: Application, database_secret_arn: str) -> dict[str, str]:
@@ -158,7 +161,7 @@ class Tasks:
             execution_role_arn=self._roles.execution.arn,
             task_role_arn=self._roles.task.arn,
             container_definitions=definition,
-            opts=pulumi.ResourceOptions(parent=self._parent),
+            opts=pulumi.ResourceOptions(parent=self._parent, depends_on=list(self._roles.policies)),
         )
 
     def service(

@@ -12,19 +12,25 @@ EXISTING_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githu
 
 
 def build(provider: str | None = None) -> Plan:
-    settings = GitHubConfig(repository="carpentries/amy-infra", oidc_provider_arn=provider, environment="production")
-    return record("unit", lambda: GitHubDeploys("github", GitHubDeploysArgs(name_prefix="amy-unit", settings=settings)))
+    """The owner of the account's provider when `provider` is None, else a stack that trusts `provider`."""
+    settings = GitHubConfig(
+        repository="carpentries/amy-infra", owns_oidc_provider=provider is None, oidc_provider_arn=None, environment="production"
+    )
+    args = GitHubDeploysArgs(name_prefix="amy-unit", settings=settings, oidc_provider_arn=provider)
+    return record("unit", lambda: GitHubDeploys("github", args))
 
 
 def trust(plan: Plan, purpose: str) -> dict:
     return json.loads(plan.one("aws:iam/role:Role", f"github-{purpose}").inputs["assumeRolePolicy"])
 
 
-def test_the_provider_is_made_unless_the_account_has_one() -> None:
+def test_the_owner_makes_the_provider_and_protects_it_other_stacks_trust_it() -> None:
     made = build()
-    provider = made.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs
-    assert provider["url"] == "https://token.actions.githubusercontent.com"
-    assert provider["clientIdLists"] == ["sts.amazonaws.com"]
+    provider = made.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
+    assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    # Every stack's deploy role in the account trusts it.
+    assert provider.protect is True
     reused = build(EXISTING_PROVIDER)
     assert reused.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert trust(reused, "deploy")["Statement"][0]["Principal"] == {"Federated": EXISTING_PROVIDER}

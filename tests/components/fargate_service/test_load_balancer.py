@@ -126,3 +126,14 @@ def test_the_access_logs_policy_passes_the_parliament_linter() -> None:
     for region in ("us-east-1", "ap-southeast-7"):
         findings = analyze_policy_string(json.dumps(access_logs_policy(BUCKET_ARN, region))).findings
         assert [(f.issue, f.detail) for f in findings] == [], region
+
+
+def test_load_balancer_and_target_group_are_named_within_elbs_limit(plan: Plan, config: StackConfig) -> None:
+    """ELB names are at most 32 characters; Pulumi's autoname adds 8 to the logical name, which a stack's
+    name_prefix plus `-service-alb` already passes, so both are named from the prefix instead."""
+    names = {
+        plan.one("aws:lb/loadBalancer:LoadBalancer").inputs["name"],
+        plan.one("aws:lb/targetGroup:TargetGroup").inputs["name"],
+    }
+    assert names == {config.name_prefix, f"{config.name_prefix}-web"}
+    assert all(len(name) <= 32 for name in names)

@@ -192,6 +192,18 @@ def test_tasks_run_with_their_roles(with_workers: Plan, config: StackConfig) -> 
         assert (definition.inputs["executionRoleArn"], definition.inputs["taskRoleArn"]) == (execution, task), definition.name
 
 
+def test_no_task_is_defined_before_its_roles_may_do_what_it_needs(with_workers: Plan, config: StackConfig) -> None:
+    """A role's ARN exists before its policies: a task started in between could not pull its image or read its secrets."""
+    prefix = f"{config.name_prefix}-service"
+    policies = {
+        with_workers.one(ROLE_POLICY, f"{prefix}-execution-role-secrets").urn,
+        with_workers.one(ROLE_POLICY, f"{prefix}-task-role-app").urn,
+        with_workers.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"{prefix}-execution-role-ecs").urn,
+    }
+    for definition in with_workers.of_type(TASK_DEFINITION):
+        assert policies <= set(definition.dependencies), definition.name
+
+
 def test_the_task_role_may_only_open_ecs_exec_channels_and_use_the_attachments_bucket(plan: Plan, config: StackConfig) -> None:
     policy = json.loads(plan.one(ROLE_POLICY, f"{config.name_prefix}-service-task-role-app").inputs["policy"])
     statements = {statement["Sid"]: statement for statement in policy["Statement"]}
