@@ -134,6 +134,9 @@ alarms = Alarms(
         database_identifier=config.database.identifier,
         database_storage_gb=config.database.allocated_storage_gb,
         web_alarms=web.alarms,
+        backup_vault_name=backups.vault.name,
+        backup_vault_arn=backups.vault.arn,
+        backup_role_arn=backups.role.arn,
     ),
     opts,
 )

@@ -37,6 +37,10 @@ class AlarmsArgs:
     database_storage_gb: int
     # The web tier's own alarms, made by its layout.
     web_alarms: list[Alarm]
+    # Whose AWS Backup jobs are this stack's: its vault's backups and copies, its backup role's restores.
+    backup_vault_name: pulumi.Input[str]
+    backup_vault_arn: pulumi.Input[str]
+    backup_role_arn: pulumi.Input[str]
 
 
 class Alarms(pulumi.ComponentResource):
@@ -70,21 +74,26 @@ class Alarms(pulumi.ComponentResource):
                 ok_actions=[self.topic.arn],
                 opts=child,
             )
-        self._backup_failures(name, child)
+        self._backup_failures(name, args, child)
         self.register_outputs({"topic": self.topic.arn})
 
-    def _backup_failures(self, name: str, child: pulumi.ResourceOptions) -> None:
+    def _backup_failures(self, name: str, args: AlarmsArgs, child: pulumi.ResourceOptions) -> None:
         rule = aws.cloudwatch.EventRule(
             f"{name}-backup-failed",
             description="An AWS Backup job, restore or restore test of the stack failed",
-            event_pattern=json.dumps(backup_failure_pattern()),
+            event_pattern=pulumi.Output.all(args.backup_vault_name, args.backup_vault_arn, args.backup_role_arn).apply(
+                lambda values: json.dumps(backup_failure_pattern(*values))
+            ),
             opts=child,
         )
         aws.cloudwatch.EventTarget(f"{name}-backup-failed", rule=rule.name, arn=self.topic.arn, opts=child)
+        # A topic policy replaces SNS's default one: it must let in every publisher, the alarms too.
         aws.sns.TopicPolicy(
             f"{name}-topic-policy",
             arn=self.topic.arn,
-            policy=pulumi.Output.all(self.topic.arn, rule.arn).apply(lambda arns: json.dumps(topic_policy(arns[0], arns[1]))),
+            policy=pulumi.Output.all(self.topic.arn, rule.arn).apply(
+                lambda arns: json.dumps(topic_policy(arns[0], arns[1], args.name_prefix))
+            ),
             opts=child,
         )
 
@@ -118,19 +127,44 @@ def database_alarms(identifier: str, storage_gb: int) -> list[Alarm]:
     ]
 
 
-def backup_failure_pattern() -> dict:
+def backup_failure_pattern(vault_name: str, vault_arn: str, backup_role_arn: str) -> dict:
+    """This stack's failed AWS Backup jobs, not every job in the region. Backup and copy jobs report `state` and
+    name their vault; restore jobs (restore tests too) report `status` and the role they ran as."""
+    failed = ["FAILED", "ABORTED", "EXPIRED"]
     return {
         "source": ["aws.backup"],
-        "detail-type": ["Backup Job State Change", "Restore Job State Change", "Copy Job State Change"],
-        "detail": {"state": ["FAILED", "ABORTED", "EXPIRED"]},
+        "$or": [
+            {"detail-type": ["Backup Job State Change"], "detail": {"state": failed, "backupVaultName": [vault_name]}},
+            {"detail-type": ["Copy Job State Change"], "detail": {"state": failed, "sourceBackupVaultArn": [vault_arn]}},
+            {
+                "detail-type": ["Restore Job State Change"],
+                "detail": {"status": ["FAILED", "ABORTED"], "iamRoleArn": [backup_role_arn]},
+            },
+            {
+                "detail-type": ["Restore Job State Change"],
+                "detail": {"validationStatus": ["FAILED", "TIMED_OUT"], "iamRoleArn": [backup_role_arn]},
+            },
+        ],
     }
 
 
-def topic_policy(topic_arn: str, rule_arn: str) -> dict:
-    """EventBridge may publish this stack's backup failures to the topic; nothing else may."""
+def topic_policy(topic_arn: str, rule_arn: str, name_prefix: str) -> dict:
+    """This stack's alarms and its backup-failure rule may publish to the topic; nothing else may."""
+    _, partition, _, region, account, _ = topic_arn.split(":", 5)
     return {
         "Version": "2012-10-17",
         "Statement": [
+            {
+                "Sid": "Alarms",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name_prefix}-*"},
+                    "StringEquals": {"aws:SourceAccount": account},
+                },
+            },
             {
                 "Sid": "BackupFailures",
                 "Effect": "Allow",
@@ -138,6 +172,6 @@ def topic_policy(topic_arn: str, rule_arn: str) -> dict:
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-            }
+            },
         ],
     }

@@ -4,9 +4,12 @@ The alarms each web tier adds are tested beside it (legacy_host/, fargate_servic
 
 from __future__ import annotations
 
+import fnmatch
 import json
+from typing import Any
 
 import pytest
+from moto.events.models import EventPattern
 
 from components.alarms import GIB, Alarm, Alarms, AlarmsArgs, database_alarms
 from components.fargate_service.alarms import service_alarms
@@ -15,7 +18,7 @@ from stack_config import StackConfig
 from tests.aws_shapes import request_errors
 from tests.components.support import metric_alarms, varied
 from tests.stacks import STACKS, config_of, planned
-from tooling.harness import ROOT, Plan, record
+from tooling.harness import ACCOUNT_ID, ROOT, Plan, record
 
 WEB_ALARM = Alarm(
     "web-down",
@@ -42,6 +45,9 @@ def build(email: str | None = "ops@example.org") -> Plan:
                 database_identifier="amy-unit",
                 database_storage_gb=50,
                 web_alarms=[WEB_ALARM],
+                backup_vault_name="amy-unit",
+                backup_vault_arn=f"arn:aws:backup:us-east-1:{ACCOUNT_ID}:backup-vault:amy-unit",
+                backup_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/amy-unit-backups",
             ),
         ),
     )
@@ -120,16 +126,76 @@ def test_the_shape_check_catches_a_wrong_metric_alarm(unit: Plan) -> None:
     assert "Invalid type for parameter ComparisonOperator" in request_errors("cloudwatch", "PutMetricAlarm", request)
 
 
-def test_failed_backups_reach_the_topic_and_only_from_their_rule(stack_plan: Plan) -> None:
+def backup_event(detail_type: str, **detail: str) -> dict:
+    """An AWS Backup event as EventBridge delivers it (AWS Backup developer guide, "Monitoring AWS Backup events")."""
+    return {
+        "version": "0",
+        "id": "710b0398-d48e-f3c3-afca-cfeb2fdaa656",
+        "detail-type": detail_type,
+        "source": "aws.backup",
+        "account": ACCOUNT_ID,
+        "time": "2026-01-15T03:21:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def matches(pattern: dict, event: Any) -> bool:
+    """EventBridge's matching, as moto implements it ($or included)."""
+    return EventPattern.load(json.dumps(pattern)).matches_event(event)
+
+
+def test_failed_backups_of_this_stack_reach_the_topic_and_no_others(stack_plan: Plan, stack_config: StackConfig) -> None:
     rule = next(r for r in stack_plan.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
     pattern = json.loads(rule.inputs["eventPattern"])
-    assert pattern["source"] == ["aws.backup"]
-    assert set(pattern["detail"]["state"]) == {"FAILED", "ABORTED", "EXPIRED"}
-    policy = json.loads(stack_plan.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
-    [statement] = policy["Statement"]
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rule.outputs["arn"]}}
+    vault = stack_plan.one("aws:backup/vault:Vault").outputs
+    role = stack_plan.one("aws:iam/role:Role", f"{stack_config.name_prefix}-backups-role").outputs["arn"]
+    other_vault, other_role = "amy-other", f"arn:aws:iam::{ACCOUNT_ID}:role/amy-other-backups-role"
+
+    def backup(state: str, vault_name: str) -> dict:
+        return backup_event("Backup Job State Change", state=state, backupVaultName=vault_name, resourceType="RDS")
+
+    def restore(role_arn: str, **detail: str) -> dict:
+        return backup_event("Restore Job State Change", iamRoleArn=role_arn, resourceType="RDS", **detail)
+
+    assert matches(pattern, backup("FAILED", vault["name"]))
+    assert matches(pattern, backup("EXPIRED", vault["name"]))
+    assert not matches(pattern, backup("COMPLETED", vault["name"]))
+    # Another stack's vault in the same region is that stack's business.
+    assert not matches(pattern, backup("FAILED", other_vault))
+    copy = backup_event("Copy Job State Change", state="FAILED", sourceBackupVaultArn=vault["arn"])
+    assert matches(pattern, copy)
+    # Restore jobs report `status`, not `state`, and run as the stack's backup role.
+    assert matches(pattern, restore(role, status="FAILED"))
+    assert matches(pattern, restore(role, status="COMPLETED", validationStatus="FAILED"))
+    assert not matches(pattern, restore(role, status="COMPLETED", validationStatus="SUCCESSFUL"))
+    assert not matches(pattern, restore(other_role, status="FAILED"))
     target = next(t for t in stack_plan.of_type("aws:cloudwatch/eventTarget:EventTarget") if t.name == rule.name).inputs
     assert (target["rule"], target["arn"]) == (rule.outputs["name"], stack_plan.one("aws:sns/topic:Topic").outputs["arn"])
+
+
+def test_only_this_stacks_alarms_and_backup_rule_may_publish(stack_plan: Plan, stack_config: StackConfig) -> None:
+    """A topic policy replaces SNS's default: whoever publishes must be in it, and CloudWatch publishes as
+    cloudwatch.amazonaws.com with the alarm's ARN as aws:SourceArn (CloudWatch user guide, SNS topic policies)."""
+    topic = stack_plan.one("aws:sns/topic:Topic").outputs["arn"]
+    policy = json.loads(stack_plan.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert set(statements) == {"Alarms", "BackupFailures"}
+    alarms = statements["Alarms"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert (alarms["Action"], alarms["Resource"]) == ("sns:Publish", topic)
+    assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ID}
+    source = alarms["Condition"]["ArnLike"]["aws:SourceArn"]
+    for alarm in stack_plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        arn = f"arn:aws:cloudwatch:{stack_config.region}:{ACCOUNT_ID}:alarm:{alarm.inputs['name']}"
+        assert fnmatch.fnmatchcase(arn, source), arn
+        assert alarm.inputs["alarmActions"] == [topic]
+    assert not fnmatch.fnmatchcase(f"arn:aws:cloudwatch:{stack_config.region}:{ACCOUNT_ID}:alarm:amy-other-web-5xx", source)
+    rule = next(r for r in stack_plan.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
+    events = statements["BackupFailures"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert events["Condition"] == {"ArnEquals": {"aws:SourceArn": rule.outputs["arn"]}}
 
 
 def test_alarms_are_mailed_where_configured(stack_plan: Plan, stack_config: StackConfig) -> None:
