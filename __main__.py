@@ -115,6 +115,7 @@ app_settings = AppSettings(
         database_name=DATABASE_NAME,
         redis_url=redis_url,
         email_attachments_bucket=config.email_attachments_bucket,
+        optional_settings=config.optional_settings,
     ),
     opts,
 )

@@ -42,6 +42,8 @@ class AppSettingsArgs:
     # Where RQ finds Redis: the host's own, ElastiCache, or None without RQ.
     redis_url: pulumi.Input[str] | None = None
     email_attachments_bucket: str | None = None
+    # Which optional settings (stack_config.settings.OPTIONAL_SETTINGS) the operators have put in Parameter Store.
+    optional_settings: tuple[str, ...] = ()
 
 
 class AppSettings(pulumi.ComponentResource):
@@ -57,6 +59,7 @@ class AppSettings(pulumi.ComponentResource):
     def __init__(self, name: str, args: AppSettingsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:app:AppSettings", name, None, opts)
         self.path = parameters_path(args.stack)
+        self._optional = args.optional_settings
         self.environment = settings(args)
         self.written = {
             key: aws.ssm.Parameter(
@@ -73,8 +76,9 @@ class AppSettings(pulumi.ComponentResource):
 
     @property
     def from_operators(self) -> tuple[str, ...]:
-        """What operators keep in Parameter Store that AMY needs: the secrets and the required plain settings."""
-        return tuple(dict.fromkeys((*SECRET_SETTINGS, *REQUIRED_FROM_OPERATORS)))
+        """What operators keep in Parameter Store for AMY: the required settings and the optional ones they
+        declared present; a process that references a parameter which does not exist does not start."""
+        return tuple(dict.fromkeys((*REQUIRED_FROM_OPERATORS, *self._optional)))
 
     @property
     def required(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, cast, get_args
 
-from stack_config import adoption, backups, cache, database, delivery, dns, network, web
+from stack_config import adoption, backups, cache, database, delivery, dns, network, settings, web
 from stack_config.adoption import AdoptionConfig
 from stack_config.backups import BackupConfig
 from stack_config.cache import CacheMode, ElastiCacheConfig
@@ -47,6 +47,7 @@ KEY_TYPES: dict[str, str] = {
     **web.KEYS,
     **adoption.KEYS,
     **delivery.KEYS,
+    **settings.KEYS,
 }
 
 
@@ -71,6 +72,8 @@ class StackConfig:
     # Set with cacheMode `elasticache` only.
     elasticache: ElastiCacheConfig | None = None
     email_attachments_bucket: str | None = None
+    # The optional AMY settings operators keep in Parameter Store for this stack.
+    optional_settings: tuple[str, ...] = ()
     adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
     existing_network: ExistingNetworkConfig | None = None
     github: GitHubConfig | None = None
@@ -141,6 +144,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     github = delivery.github(reader, stack)
     alarm_email = reader.email("alarmEmail", "for the alarms", required=False)
     attachments = reader.matching("emailAttachmentsBucket", BUCKET_NAME, "an S3 bucket name", required=False)
+    optional = settings.optional_settings(reader)
 
     if reader.problems:
         raise StackConfigError(stack, reader.problems)
@@ -162,6 +166,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
         service=service,
         elasticache=elasticache,
         email_attachments_bucket=attachments,
+        optional_settings=optional,
         adoption=adoption_config,
         existing_network=existing_network,
         github=github,

@@ -19,6 +19,7 @@ from components.app_settings import (
 )
 from components.legacy_host import LOCAL_REDIS_URL
 from stack_config.cache import CACHE_MODES_BY_LAYOUT
+from stack_config.settings import OPTIONAL_SETTINGS
 from tests.components.support import varied, with_redis
 from tests.stacks import STACKS, config_of, planned, stacks_with_layout
 from tooling.harness import Plan, record
@@ -38,7 +39,9 @@ ALWAYS = {
 }
 
 
-def build(redis_url: str | None = None, email_attachments_bucket: str | None = None) -> tuple[Plan, AppSettings]:
+def build(
+    redis_url: str | None = None, email_attachments_bucket: str | None = None, optional_settings: tuple[str, ...] = ()
+) -> tuple[Plan, AppSettings]:
     built: list[AppSettings] = []
 
     def program() -> None:
@@ -51,6 +54,7 @@ def build(redis_url: str | None = None, email_attachments_bucket: str | None = N
             database_name="amy",
             redis_url=redis_url,
             email_attachments_bucket=email_attachments_bucket,
+            optional_settings=optional_settings,
         )
         built.append(AppSettings("settings", args))
 
@@ -118,9 +122,16 @@ def test_required_is_every_setting_written_the_database_credentials_and_the_oper
     assert "AMY_REDIS_URL" not in bare.required
 
 
-def test_from_operators_are_the_secrets_and_the_required_plain_settings_once_each() -> None:
+def test_from_operators_are_the_required_settings_and_the_declared_optional_ones_once_each() -> None:
+    """A process that references a parameter which does not exist never starts: no optional one unless declared."""
     _, settings = build()
-    assert set(settings.from_operators) == {*SECRET_SETTINGS, *REQUIRED_FROM_OPERATORS}
+    assert set(settings.from_operators) == set(REQUIRED_FROM_OPERATORS)
+    assert not set(settings.from_operators) & set(OPTIONAL_SETTINGS)
+    _, declared = build(optional_settings=("AMY_LIVE_EMAIL", "AMY_RECAPTCHA_PRIVATE_KEY"))
+    assert set(declared.from_operators) == {*REQUIRED_FROM_OPERATORS, "AMY_LIVE_EMAIL", "AMY_RECAPTCHA_PRIVATE_KEY"}
+    # Every secret is either required or optional: none is left unreferenceable.
+    assert set(SECRET_SETTINGS) <= {*REQUIRED_FROM_OPERATORS, *OPTIONAL_SETTINGS}
+    assert not set(REQUIRED_FROM_OPERATORS) & set(OPTIONAL_SETTINGS)
     assert len(settings.from_operators) == len(set(settings.from_operators))
     # The program never writes what operators keep, so it never holds a secret's value.
     assert not set(settings.from_operators) & set(settings.written)

@@ -6,11 +6,13 @@ import json
 import re
 from typing import Any
 
-from components.app_settings import DATABASE_CREDENTIALS, REQUIRED_FROM_OPERATORS, SECRET_SETTINGS
+from components.app_settings import DATABASE_CREDENTIALS, REQUIRED_FROM_OPERATORS
 from stack_config import ServiceConfig, StackConfig
+from stack_config.settings import OPTIONAL_SETTINGS
 from tests.aws_shapes import request_errors
 from tests.components.fargate_service.support import SERVICE, TASK_DEFINITION, containers, service
-from tooling.harness import ACCOUNT_ID, Plan, Registration
+from tests.stacks import config_of
+from tooling.harness import ACCOUNT_ID, Plan, Registration, run
 
 SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|TOKEN|SALT|PRIVATE|API_KEY")
 ROLE = "aws:iam/role:Role"
@@ -58,6 +60,20 @@ def test_every_task_runs_with_the_configured_size(with_workers: Plan, service_co
         assert inputs["networkMode"] == "awsvpc"
 
 
+def test_declared_optional_settings_are_referenced_and_readable_and_no_others(ecs_stack: str) -> None:
+    declared = ["AMY_LIVE_EMAIL", "AMY_GITHUB_API_TOKEN"]
+    plan = run(ecs_stack, {"amy:optionalSettings": declared})
+    prefix = config_of(ecs_stack).name_prefix
+    [web] = containers(plan.one(TASK_DEFINITION, f"{prefix}-service-web"))
+    referenced = {variable["name"] for variable in web["secrets"]}
+    assert set(declared) <= referenced
+    assert not (set(OPTIONAL_SETTINGS) - set(declared)) & referenced
+    policy = json.loads(plan.one(ROLE_POLICY, f"{prefix}-service-execution-role-secrets").inputs["policy"])
+    readable = {arn.rsplit("/", 1)[1] for statement in policy["Statement"] if statement["Sid"] == "ReadSettings"
+                for arn in statement["Resource"]}  # fmt: skip
+    assert readable == {*REQUIRED_FROM_OPERATORS, *declared}
+
+
 def test_no_secret_looking_setting_sits_in_a_plain_environment(with_workers: Plan) -> None:
     for definition in with_workers.of_type(TASK_DEFINITION):
         for container in containers(definition):
@@ -73,8 +89,9 @@ def test_every_operators_setting_is_referenced_under_the_stacks_path(with_worker
     for definition in with_workers.of_type(TASK_DEFINITION):
         [container] = containers(definition)
         secrets = {variable["name"]: variable["valueFrom"] for variable in container["secrets"]}
-        assert set(secrets) == {*SECRET_SETTINGS, *REQUIRED_FROM_OPERATORS, *DATABASE_CREDENTIALS}, definition.name
-        for name in {*SECRET_SETTINGS, *REQUIRED_FROM_OPERATORS}:
+        operators = {*REQUIRED_FROM_OPERATORS, *config.optional_settings}
+        assert set(secrets) == {*operators, *DATABASE_CREDENTIALS}, definition.name
+        for name in operators:
             assert secrets[name] == f"{path}{name}", name
         assert secrets["AMY_DATABASE_USER"] == f"{database_secret}:username::"
         assert secrets["AMY_DATABASE_PASSWORD"] == f"{database_secret}:password::"
