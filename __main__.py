@@ -84,6 +84,8 @@ cdn = Cdn(
         zone_id=config.dns.zone_id,
         certificate_arn=certificates.cdn_certificate_arn,
         distribution_import=config.adoption.distribution,
+        alias=config.dns.cdn_alias,
+        record_imports={"A": config.adoption.static_record, "AAAA": config.adoption.static_record_ipv6},
     ),
     opts,
 )
@@ -162,6 +164,7 @@ pulumi.export("backupRoleArn", backups.role.arn)
 pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)
 pulumi.export("staticUrl", f"https://{config.dns.static_domain}")
 pulumi.export("cdnDomain", cdn.distribution.domain_name)
+pulumi.export("cdnDistributionId", cdn.distribution.id)
 pulumi.export("logGroups", {source: group.name for source, group in logs.groups.items()})
 for output, value in web.exports.items():
     pulumi.export(output, value)

@@ -61,6 +61,7 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         email_attachments_bucket=config.email_attachments_bucket,
         release_snapshot=shared.database.release_snapshot,
         protect=config.protect_stateful_resources,
+        record_import=config.adoption.app_record,
     )
 
 

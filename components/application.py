@@ -44,3 +44,5 @@ class Application:
     release_snapshot: pulumi.Resource
     # Production's guard against deleting the tier by accident.
     protect: bool
+    # The existing DNS record of `domain` to adopt (`<zone id>_<domain>_A`), or None to create it.
+    record_import: str | None = None

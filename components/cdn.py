@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -11,6 +12,9 @@ import pulumi_aws as aws
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ORIGIN_ID = "amy-app"
+# CloudFront moves a name to a distribution only when `_<name>` has a TXT record naming that distribution
+# (CloudFront developer guide, "Moving an alternate domain name to a different distribution").
+ALIAS_MOVE_TTL = 300
 NOT_FOUND_FUNCTION = """\
 function handler(event) {
     return { statusCode: 404, statusDescription: 'Not Found' };
@@ -26,6 +30,10 @@ class CdnArgs:
     certificate_arn: pulumi.Input[str]
     # An existing distribution to adopt, by id.
     distribution_import: str | None = None
+    # False while another distribution holds `static_domain` (see docs/adopting-production.md).
+    alias: bool = True
+    # Existing A and AAAA records of `static_domain` to adopt, by type.
+    record_imports: Mapping[str, str | None] = field(default_factory=dict)
 
 
 class Cdn(pulumi.ComponentResource):
@@ -53,7 +61,7 @@ class Cdn(pulumi.ComponentResource):
             f"{name}-distribution",
             enabled=True,
             comment=f"AMY static files on {args.static_domain}",
-            aliases=[args.static_domain],
+            aliases=[args.static_domain] if args.alias else [],
             is_ipv6_enabled=True,
             http_version="http2and3",
             price_class="PriceClass_100",
@@ -103,7 +111,18 @@ class Cdn(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, import_=args.distribution_import),
         )
-        for record_type in ("A", "AAAA"):
+        if not args.alias:
+            # The name stays with the other distribution until `aws cloudfront associate-alias` moves it here.
+            aws.route53.Record(
+                f"{name}-alias-move",
+                zone_id=args.zone_id,
+                name=f"_{args.static_domain}",
+                type="TXT",
+                ttl=ALIAS_MOVE_TTL,
+                records=[self.distribution.domain_name],
+                opts=child,
+            )
+        for record_type in ("A", "AAAA") if args.alias else ():
             aws.route53.Record(
                 f"{name}-alias-{record_type.lower()}",
                 zone_id=args.zone_id,
@@ -116,6 +135,6 @@ class Cdn(pulumi.ComponentResource):
                         evaluate_target_health=False,
                     )
                 ],
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, import_=args.record_imports.get(record_type)),
             )
         self.register_outputs({"domain_name": self.distribution.domain_name})

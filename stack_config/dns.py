@@ -9,7 +9,7 @@ from stack_config.reader import NAMESPACE, Reader, is_domain
 
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
-KEYS = {"zoneId": "string", "zoneName": "string", "domain": "string", "staticDomain": "string"}
+KEYS = {"zoneId": "string", "zoneName": "string", "domain": "string", "staticDomain": "string", "cdnAlias": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class DnsConfig:
     zone_name: str
     domain: str
     static_domain: str
+    # Whether the CDN answers on static_domain; False while another distribution still holds that name.
+    cdn_alias: bool = True
 
 
 def _in_zone(name: str, zone: str) -> bool:
@@ -48,6 +50,7 @@ def dns(reader: Reader) -> DnsConfig | None:
     domain, static_domain = names["domain"], names["staticDomain"]
     if domain is not None and domain == static_domain:
         reader.problem("staticDomain", f"must differ from {NAMESPACE}:domain: the CDN fronts the application's own host")
-    if zone_id is None or zone_name is None or domain is None or static_domain is None:
+    cdn_alias = reader.boolean("cdnAlias")
+    if zone_id is None or zone_name is None or domain is None or static_domain is None or cdn_alias is None:
         return None
-    return DnsConfig(zone_id=zone_id, zone_name=zone_name, domain=domain, static_domain=static_domain)
+    return DnsConfig(zone_id=zone_id, zone_name=zone_name, domain=domain, static_domain=static_domain, cdn_alias=cdn_alias)

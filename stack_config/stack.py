@@ -139,7 +139,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     gunicorn_workers = web.gunicorn_workers(reader)
     host = web.host(reader) if layout == "legacy" else None
     service = web.service(reader) if layout == "ecs" else None
-    adoption_config = adoption.adoption(reader, layout)
+    adoption_config = adoption.adoption(reader, layout, dns_config, database_config.identifier if database_config else None)
     existing_network = network.existing_network(reader)
     github = delivery.github(reader, stack)
     alarm_email = reader.email("alarmEmail", "for the alarms", required=False)

@@ -124,7 +124,7 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
         aliases=[
             aws.route53.RecordAliasArgs(name=load_balancer.dns_name, zone_id=load_balancer.zone_id, evaluate_target_health=True)
         ],
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent, import_=app.record_import),
     )
     return Front(load_balancer=load_balancer, target_group=target_group, https_listener=https)
 

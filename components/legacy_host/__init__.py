@@ -185,7 +185,7 @@ class LegacyHost(pulumi.ComponentResource):
             type="A",
             ttl=DNS_TTL,
             records=[address.public_ip],
-            opts=self._child,
+            opts=pulumi.ResourceOptions(parent=self, import_=self._args.app.record_import),
         )
         return address.public_ip
 

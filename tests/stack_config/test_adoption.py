@@ -17,7 +17,12 @@ IMPORT_IDS = [
     "distribution=E2AMYSTATIC01",
     "instance=i-0123456789abcdef0",
     "elasticIp=eipalloc-0123456789abcdef0",
+    "appRecord=Z06153042KQ9ITN8V4BWW_amy.carpentries.org_A",
+    "staticRecord=Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_A",
+    "staticRecordIpv6=Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_AAAA",
 ]
+# The zone and names the records above belong to.
+DNS = {"zoneId": "Z06153042KQ9ITN8V4BWW", "domain": "amy.carpentries.org", "staticDomain": "amy-static.carpentries.org"}
 
 
 def test_each_stack_adopts_what_its_stack_file_names(stack: str, stack_config: StackConfig) -> None:
@@ -30,11 +35,14 @@ def test_each_stack_adopts_what_its_stack_file_names(stack: str, stack_config: S
         distribution=ids.get("distribution"),
         instance=ids.get("instance"),
         elastic_ip=ids.get("elasticIp"),
+        app_record=ids.get("appRecord"),
+        static_record=ids.get("staticRecord"),
+        static_record_ipv6=ids.get("staticRecordIpv6"),
     )
 
 
 def test_every_importable_resource_is_read() -> None:
-    assert loaded(layout="legacy", importIds=IMPORT_IDS).adoption == AdoptionConfig(
+    assert loaded(layout="legacy", importIds=IMPORT_IDS, dbIdentifier="amy-db", **DNS).adoption == AdoptionConfig(
         database="amy-db",
         database_subnet_group="amy-db-subnets",
         database_parameter_group="amy-postgres16",
@@ -42,6 +50,9 @@ def test_every_importable_resource_is_read() -> None:
         distribution="E2AMYSTATIC01",
         instance="i-0123456789abcdef0",
         elastic_ip="eipalloc-0123456789abcdef0",
+        app_record="Z06153042KQ9ITN8V4BWW_amy.carpentries.org_A",
+        static_record="Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_A",
+        static_record_ipv6="Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_AAAA",
     )
 
 
@@ -49,7 +60,26 @@ def test_every_importable_resource_is_read() -> None:
     ("overrides", "expected"),
     [
         ({"importIds": ["vpc=vpc-1"]}, "amy:importIds names 'vpc'; importable are database"),
-        ({"importIds": ["instance=web-1"]}, "amy:importIds has 'instance=web-1', which is not an id of a instance"),
+        ({"importIds": ["instance=web-1"]}, "amy:importIds has 'instance=web-1', which is not an id of instance"),
+        (
+            {"importIds": ["appRecord=amy.carpentries.org"]},
+            "amy:importIds has 'appRecord=amy.carpentries.org', which is not an id",
+        ),
+        # The program's records, by zone, name and type: another one would not match what is imported.
+        (
+            {**DNS, "importIds": ["appRecord=Z06153042KQ9ITN8V4BWW_www.carpentries.org_A"]},
+            "amy:importIds has appRecord=Z06153042KQ9ITN8V4BWW_www.carpentries.org_A; "
+            "the record the program makes is Z06153042KQ9ITN8V4BWW_amy.carpentries.org_A",
+        ),
+        (
+            {**DNS, "importIds": ["staticRecordIpv6=Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_A"]},
+            "amy:importIds has staticRecordIpv6=Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_A; the record the "
+            "program makes is Z06153042KQ9ITN8V4BWW_amy-static.carpentries.org_AAAA",
+        ),
+        (
+            {"importIds": ["database=amy-legacy-db"], "dbIdentifier": None},
+            "amy:importIds imports database amy-legacy-db while amy:dbIdentifier is amy-production",
+        ),
         ({"importIds": ["database=a", "database=b"]}, "amy:importIds names database twice"),
         (
             {"layout": "ecs", "cacheMode": "none", "importIds": ["instance=i-0123456789abcdef0"]},
