@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
@@ -116,7 +116,7 @@ class Database(pulumi.ComponentResource):
             apply_immediately=False,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups, import_=adoption.database)),
         )
-        self.release_snapshot = self._release_snapshot(name, args.app_version)
+        self.release_snapshot = self._release_snapshot(name, identifier, args.app_version)
         self.subnet_group_name = subnet_group.name
         self.address = self.instance.address
         self.port = self.instance.port
@@ -124,17 +124,17 @@ class Database(pulumi.ComponentResource):
         self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
         self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
 
-    def _release_snapshot(self, name: str, version: AppVersion) -> aws.rds.Snapshot:
-        """A manual snapshot named `vA-B-C-YYYY-MM-DD` for the release about to be deployed.
+    def _release_snapshot(self, name: str, identifier: str, version: AppVersion) -> aws.rds.Snapshot:
+        """A manual snapshot named for the release about to be deployed, the database and the minute it is taken.
 
         One per version: a new version is a new resource, and the old snapshot is
-        retained in AWS when the program moves on. The date is fixed when the
-        snapshot is made; later runs on other days keep it.
+        retained in AWS when the program moves on. The name is fixed when the
+        snapshot is made; later runs keep it.
         """
         return aws.rds.Snapshot(
             f"{name}-release-{version.slug}",
             db_instance_identifier=self.instance.identifier,
-            db_snapshot_identifier=f"{version.slug}-{release_date().isoformat()}",
+            db_snapshot_identifier=release_snapshot_identifier(version, identifier, release_time()),
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, ignore_changes=["dbSnapshotIdentifier"]),
         )
 
@@ -145,8 +145,19 @@ def _secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> 
     return secrets[0].secret_arn
 
 
-def release_date() -> date:
-    """Today in UTC, or the date of SOURCE_DATE_EPOCH when set, so repeated plans agree."""
+def release_snapshot_identifier(version: AppVersion, database: str, moment: datetime) -> str:
+    """`vA-B-C-<database>-YYYY-MM-DD-HHMM`, like `v4-7-2-amy-production-2026-01-15-0930`.
+
+    Manual snapshot identifiers are unique per account and region, so the operators' `vA-B-C` prefix alone
+    would collide: between stacks sharing an account, and on a redeploy or rollback the same day
+    (`DBSnapshotAlreadyExists`). The database and the minute set them apart. An RDS identifier starts with a
+    letter and has single hyphens, so the whole stays a valid snapshot identifier (1-255 letters, digits and
+    hyphens, a letter first, no `--`, no trailing hyphen).
+    """
+    return f"{version.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
+
+
+def release_time() -> datetime:
+    """Now in UTC, or SOURCE_DATE_EPOCH when set, so repeated plans agree."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return moment.date()
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.database import Database, DatabaseArgs
+from components.database import Database, DatabaseArgs, release_snapshot_identifier
 from stack_config import AppVersion, DatabaseConfig
+from stack_config.database import DB_IDENTIFIER
 from tooling.harness import Plan, record
 
 INSTANCE = "aws:rds/instance:Instance"
+SNAPSHOT = "aws:rds/snapshot:Snapshot"
+# CreateDBSnapshot's DBSnapshotIdentifier: 1 to 255 letters, digits or hyphens; a letter first; no two hyphens
+# in a row; no hyphen last.
+RDS_SNAPSHOT_IDENTIFIER = re.compile(r"^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,254}(?<!-)$")
+DEPLOYED_AT = datetime(2026, 1, 15, 9, 30, 42, tzinfo=UTC)
 SETTINGS = DatabaseConfig(
     identifier="amy-unit",
     master_username="amy",
@@ -114,13 +122,35 @@ def test_exported_logs_have_retention_and_exist_before_the_instance(plan: Plan) 
     assert {g.urn for g in groups} <= set(instance.dependencies)
 
 
-def test_a_release_snapshot_named_for_version_and_date_outlives_the_program(plan: Plan) -> None:
-    snapshot = plan.one("aws:rds/snapshot:Snapshot")
+def test_a_release_snapshot_named_for_version_database_and_minute_outlives_the_program(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEPLOYED_AT.timestamp())))
+    snapshot = build().one(SNAPSHOT)
     assert snapshot.name == "db-release-v4-7-2"
-    assert snapshot.inputs["dbSnapshotIdentifier"] == "v4-7-2-2026-01-15"
+    assert snapshot.inputs["dbSnapshotIdentifier"] == "v4-7-2-amy-unit-2026-01-15-0930"
     assert snapshot.inputs["dbInstanceIdentifier"] == "amy-unit"
     assert snapshot.retain_on_delete
     assert snapshot.ignore_changes == ("dbSnapshotIdentifier",)
+
+
+@pytest.mark.parametrize("database", ["a", "amy-production", "amy-testing", "legacy-db-1", "a" + "b1" * 31])
+def test_every_release_snapshot_name_is_an_identifier_rds_accepts(database: str) -> None:
+    assert DB_IDENTIFIER.match(database), "the config accepts this database identifier"
+    assert RDS_SNAPSHOT_IDENTIFIER.match(release_snapshot_identifier(AppVersion(14, 0, 10), database, DEPLOYED_AT))
+
+
+def test_release_snapshots_of_one_version_differ_between_databases_and_deploys_the_same_day() -> None:
+    """Manual snapshot identifiers are unique in the account and region: stacks sharing an account, and a
+    redeploy or rollback the same day, must not reuse one (`DBSnapshotAlreadyExists`)."""
+    moments = [DEPLOYED_AT, DEPLOYED_AT + timedelta(minutes=1), DEPLOYED_AT + timedelta(hours=5)]
+    names = [
+        release_snapshot_identifier(AppVersion(4, 7, 2), database, moment)
+        for database in ("amy-production", "amy-testing")
+        for moment in moments
+    ]
+    assert len(set(names)) == len(names)
+    assert all(name.startswith("v4-7-2-") for name in names)
 
 
 def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:

@@ -35,7 +35,9 @@ INSTANCE = "aws:ec2/instance:Instance"
 
 def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True) -> Plan:
     def program() -> None:
-        snapshot = aws.rds.Snapshot("release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-2026-01-15")
+        snapshot = aws.rds.Snapshot(
+            "release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-amy-unit-2026-01-15-0000"
+        )
         app = Application(
             name_prefix="amy-unit",
             stack="unit",
