@@ -9,18 +9,25 @@ from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_command as command
 
 from stack_config import AdoptionConfig, AppVersion, DatabaseConfig
+from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
+from stack_config.database import clock
 
 DATABASE_NAME = "amy"
 SLOW_STATEMENT_MS = 1000
 PERFORMANCE_INSIGHTS_FREE_DAYS = 7
 LOG_EXPORTS = ("postgresql", "upgrade")
+# `pulumi up` runs the runner beside this module with the project's virtualenv (Pulumi.yaml's `virtualenv`),
+# from the project directory; both paths are relative so the command is the same from any checkout.
+WAIT_AVAILABLE = ".venv/bin/python -m components.database.wait_available"
 
 
 @dataclass
 class DatabaseArgs:
     settings: DatabaseConfig
+    region: str
     subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
     log_retention_days: int
@@ -116,7 +123,7 @@ class Database(pulumi.ComponentResource):
             apply_immediately=False,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups, import_=adoption.database)),
         )
-        self.release_snapshot = self._release_snapshot(name, identifier, args.app_version)
+        self.release_snapshot = self._release_snapshot(name, args)
         self.subnet_group_name = subnet_group.name
         self.address = self.instance.address
         self.port = self.instance.port
@@ -124,18 +131,39 @@ class Database(pulumi.ComponentResource):
         self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
         self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
 
-    def _release_snapshot(self, name: str, identifier: str, version: AppVersion) -> aws.rds.Snapshot:
+    def _release_snapshot(self, name: str, args: DatabaseArgs) -> aws.rds.Snapshot:
         """A manual snapshot named for the release about to be deployed, the database and the minute it is taken.
 
         One per version: a new version is a new resource, and the old snapshot is
         retained in AWS when the program moves on. The name is fixed when the
-        snapshot is made; later runs keep it.
+        snapshot is made; later runs keep it. It is taken once the instance can be.
         """
+        version = args.app_version
         return aws.rds.Snapshot(
             f"{name}-release-{version.slug}",
             db_instance_identifier=self.instance.identifier,
-            db_snapshot_identifier=release_snapshot_identifier(version, identifier, release_time()),
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, ignore_changes=["dbSnapshotIdentifier"]),
+            db_snapshot_identifier=release_snapshot_identifier(version, args.settings.identifier, release_time()),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                retain_on_delete=True,
+                ignore_changes=["dbSnapshotIdentifier"],
+                depends_on=[self._available(name, args)],
+            ),
+        )
+
+    def _available(self, name: str, args: DatabaseArgs) -> command.local.Command:
+        """Waits, bounded, until the instance can be snapshotted: RDS refuses while a backup runs. One per
+        version, like the snapshot, so it runs again before each release's snapshot."""
+        return command.local.Command(
+            f"{name}-available-{args.app_version.slug}",
+            create=WAIT_AVAILABLE,
+            environment={
+                "AWS_REGION": args.region,
+                "AMY_DB_INSTANCE": self.instance.identifier,
+                "AMY_DB_BACKUP_WINDOW": args.settings.backup_window,
+                "AMY_AWS_BACKUP_START": clock(AWS_BACKUP_DAILY_START_WINDOW),
+            },
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shlex
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
+import components.database
 from components.database import Database, DatabaseArgs, release_snapshot_identifier
 from stack_config import AppVersion, DatabaseConfig
 from stack_config.database import DB_IDENTIFIER
-from tooling.harness import Plan, record
+from tooling.harness import ROOT, Plan, Registration, record
 
 INSTANCE = "aws:rds/instance:Instance"
 SNAPSHOT = "aws:rds/snapshot:Snapshot"
+COMMAND = "command:local:Command"
 # CreateDBSnapshot's DBSnapshotIdentifier: 1 to 255 letters, digits or hyphens; a letter first; no two hyphens
 # in a row; no hyphen last.
 RDS_SNAPSHOT_IDENTIFIER = re.compile(r"^(?!.*--)[A-Za-z][A-Za-z0-9-]{0,254}(?<!-)$")
+RELEASE = AppVersion(4, 7, 2)
 DEPLOYED_AT = datetime(2026, 1, 15, 9, 30, 42, tzinfo=UTC)
 SETTINGS = DatabaseConfig(
     identifier="amy-unit",
@@ -34,18 +43,19 @@ SETTINGS = DatabaseConfig(
 )
 
 
-def build(settings: DatabaseConfig = SETTINGS, protect: bool = True) -> Plan:
+def build(settings: DatabaseConfig = SETTINGS, protect: bool = True, version: AppVersion = RELEASE) -> Plan:
     return record(
         "unit",
         lambda: Database(
             "db",
             DatabaseArgs(
                 settings=settings,
+                region="us-east-1",
                 subnet_ids=["subnet-isolated-a", "subnet-isolated-b"],
                 security_group_id="sg-database",
                 log_retention_days=30,
                 protect=protect,
-                app_version=AppVersion(4, 7, 2),
+                app_version=version,
             ),
         ),
     )
@@ -151,6 +161,69 @@ def test_release_snapshots_of_one_version_differ_between_databases_and_deploys_t
     ]
     assert len(set(names)) == len(names)
     assert all(name.startswith("v4-7-2-") for name in names)
+
+
+def test_the_snapshot_waits_until_the_instance_can_be_snapshotted(plan: Plan) -> None:
+    """CreateDBSnapshot refuses an instance that is `backing-up` (its daily window, AWS Backup's job) or otherwise
+    busy: a command waits for it first, told which instance and the windows to name if it gives up."""
+    available = plan.one(COMMAND)
+    assert available.urn in plan.one(SNAPSHOT).dependencies
+    assert available.inputs["create"] == ".venv/bin/python -m components.database.wait_available"
+    assert available.inputs["environment"] == {
+        "AWS_REGION": "us-east-1",
+        "AMY_DB_INSTANCE": plan.one(INSTANCE).outputs["identifier"],
+        "AMY_DB_BACKUP_WINDOW": "06:30-07:30",
+        "AMY_AWS_BACKUP_START": "03:00-04:00",
+    }
+
+
+def test_each_release_waits_again_before_its_snapshot(plan: Plan) -> None:
+    """One command per version, like the snapshot: a new version is a new command, which runs when created."""
+    next_release = build(version=AppVersion(4, 7, 3))
+    assert plan.one(COMMAND).name == "db-available-v4-7-2"
+    assert next_release.one(COMMAND).name == "db-available-v4-7-3"
+    assert next_release.one(COMMAND).urn in next_release.one(SNAPSHOT).dependencies
+
+
+def runner(available: Registration) -> tuple[list[str], str]:
+    """The interpreter's command line up to `-m`, and the module it runs."""
+    words = shlex.split(available.inputs["create"])
+    flag = words.index("-m")
+    return words[:flag], words[flag + 1]
+
+
+def test_the_wait_runs_the_runner_beside_the_database_with_the_projects_virtualenv_from_any_checkout(plan: Plan) -> None:
+    available = plan.one(COMMAND)
+    create = available.inputs["create"]
+    assert not any(word.startswith(("/", "~", "$")) for word in shlex.split(create)), create
+    for machine_specific in {sys.executable, str(Path(sys.executable).resolve()), str(ROOT), str(Path.home())}:
+        assert machine_specific not in create, machine_specific
+    assert "dir" not in available.inputs
+    interpreter, module = runner(available)
+    virtualenv = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    assert interpreter == [f"{virtualenv}/bin/python"]
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    assert components.database.__file__ is not None
+    assert Path(spec.origin) == Path(components.database.__file__).with_name("wait_available.py")
+
+
+def test_the_wait_starts_from_the_project_directory(plan: Plan) -> None:
+    """Run as `pulumi up` runs it (a shell, in the project directory) but with an empty environment: the runner is
+    found and imported, and stops only at the first setting it needs."""
+    result = subprocess.run(
+        ["/bin/sh", "-c", plan.one(COMMAND).inputs["create"]],
+        cwd=ROOT,
+        env={},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "No module named" not in result.stderr, result.stderr
+    assert "not found" not in result.stderr, result.stderr
+    assert result.stderr.rstrip().endswith("KeyError: 'AWS_REGION'"), result.stderr
 
 
 def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:
