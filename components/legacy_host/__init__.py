@@ -27,7 +27,9 @@ LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
 DNS_TTL = 300
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
-CONFIGURE_TIMEOUT_SECONDS = 900
+# The configure script may run for its whole timeout on a first boot (see files.py); `pulumi up` waits that long
+# and five minutes more, for the new host's SSM agent to register and pick the association up.
+CONFIGURE_TIMEOUT_SECONDS = files.CONFIGURE_COMMAND_TIMEOUT_SECONDS + 300
 # The provider waits for an association's run only when it creates one: resourceAssociationCreate in
 # terraform-provider-aws internal/service/ssm/association.go waits wait_for_success_timeout_seconds for Success,
 # resourceAssociationUpdate returns once UpdateAssociation is accepted, and only the document's name forces a new

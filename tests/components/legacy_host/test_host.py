@@ -38,6 +38,9 @@ RELEASE = AppVersion(4, 7, 2)
 # the deprecated `instance_id` are ForceNew, every other input updates in place through UpdateAssociation, which
 # returns without waiting; only resourceAssociationCreate waits wait_for_success_timeout_seconds for Success.
 PROVIDER_REPLACES = frozenset({"name", "instanceId"})
+# A first boot: cloud-init upgrades the image's packages, installs the host's and runs amy-bootstrap, and only then
+# does the configure script, which waits for cloud-init, go on.
+FIRST_BOOT_SECONDS = 1800
 
 
 def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True, version: AppVersion = RELEASE) -> Plan:
@@ -260,3 +263,13 @@ def test_a_changed_host_file_is_a_new_configure_association_that_pulumi_up_waits
 @pytest.mark.parametrize("purpose", ["configure", "deploy"])
 def test_a_new_host_or_a_new_document_runs_each_association_again_and_waits(plan: Plan, purpose: str) -> None:
     assert_waited_for(association(plan, purpose), {"targets", "documentVersion"})
+
+
+def test_configuration_outlasts_a_first_boot_and_pulumi_up_outlasts_the_configuration(plan: Plan) -> None:
+    """A command stops at its document's timeoutSeconds; `pulumi up` stops waiting at waitForSuccessTimeoutSeconds,
+    which must not come first, or a first boot that is still upgrading packages would fail the update."""
+    [step] = json.loads(plan.one(DOCUMENT, "host-configure").inputs["content"])["mainSteps"]
+    assert "cloud-init status --wait >/dev/null" in step["inputs"]["runCommand"]
+    command_timeout = int(step["inputs"]["timeoutSeconds"])
+    assert command_timeout >= FIRST_BOOT_SECONDS
+    assert association(plan, "configure").inputs["waitForSuccessTimeoutSeconds"] > command_timeout
