@@ -1,4 +1,4 @@
-"""The database alone: private, encrypted, TLS-only, backed up, protected when asked."""
+"""The database alone: private, encrypted, TLS-only, backed up, protected when asked, snapshotted before each release."""
 
 from __future__ import annotations
 
