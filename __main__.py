@@ -44,6 +44,7 @@ database = Database(
     f"{prefix}-db",
     DatabaseArgs(
         settings=config.database,
+        region=config.region,
         subnet_ids=network.isolated_subnet_ids,
         security_group_id=network.database_security_group.id,
         log_retention_days=config.log_retention_days,

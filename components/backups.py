@@ -10,10 +10,12 @@ import pulumi_aws as aws
 
 from components.aws_documents import encrypt_by_default, lock_down, service_trust, tls_only_policy
 from stack_config import BackupConfig
+from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUTES
 
-# After the nightly quiet hours and clear of RDS's own 06:30-07:30 backup window.
-DAILY_SCHEDULE = "cron(0 3 * * ? *)"
-MONTHLY_SCHEDULE = "cron(0 3 1 * ? *)"
+# AWS Backup's cron fields: minutes, hours, day of month, month, day of week, year (UTC).
+_START_HOUR, _START_MINUTE = divmod(AWS_BACKUP_START, 60)
+DAILY_SCHEDULE = f"cron({_START_MINUTE} {_START_HOUR} * * ? *)"
+MONTHLY_SCHEDULE = f"cron({_START_MINUTE} {_START_HOUR} 1 * ? *)"
 RESTORE_TEST_SCHEDULE = "cron(0 10 ? * TUE *)"
 BACKUP_SERVICE_POLICIES = {
     "backup": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
@@ -104,7 +106,7 @@ class Backups(pulumi.ComponentResource):
                     rule_name="daily",
                     target_vault_name=self.vault.name,
                     schedule=DAILY_SCHEDULE,
-                    start_window=60,
+                    start_window=AWS_BACKUP_START_WINDOW_MINUTES,
                     completion_window=360,
                     lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.daily_retention_days),
                 ),
@@ -112,7 +114,7 @@ class Backups(pulumi.ComponentResource):
                     rule_name="monthly",
                     target_vault_name=self.vault.name,
                     schedule=MONTHLY_SCHEDULE,
-                    start_window=60,
+                    start_window=AWS_BACKUP_START_WINDOW_MINUTES,
                     completion_window=360,
                     lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.monthly_retention_days),
                 ),

@@ -17,9 +17,9 @@ TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 VERSION = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 
 
-def _slug(version: str) -> str | None:
-    match = VERSION.match(version)
-    return "v{}-{}-{}".format(*match.groups()) if match else None
+def _slug(version: str) -> str:
+    """A released version (`v4.7.2`, see `released_versions`) as snapshot names spell it: `v4-7-2`."""
+    return version.replace(".", "-")
 
 
 def released_versions(resources: list[PolicyResource]) -> set[str]:
@@ -32,13 +32,22 @@ def released_versions(resources: list[PolicyResource]) -> set[str]:
     return {version for version in versions if VERSION.match(version)}
 
 
+def _named_for_release(snapshot: PolicyResource, slug: str) -> bool:
+    """Whether the snapshot is named `vA-B-C-<database>-YYYY-MM-DD-HHMM` for this release, `<database>` being the
+    instance it is a snapshot of: manual snapshot identifiers are unique in the account and region, and the
+    database and the minute keep stacks and same-day redeploys from colliding."""
+    name = str(snapshot.props.get("dbSnapshotIdentifier"))
+    database = re.escape(str(snapshot.props.get("dbInstanceIdentifier")))
+    return re.fullmatch(rf"{slug}-{database}-\d{{4}}-\d{{2}}-\d{{2}}-\d{{4}}", name) is not None
+
+
 def _snapshot_taken(resources: list[PolicyResource], _config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    names = {str(s.props.get("dbSnapshotIdentifier")) for s in of_type(resources, SNAPSHOT)}
+    snapshots = of_type(resources, SNAPSHOT)
     for version in sorted(released_versions(resources)):
         slug = _slug(version)
-        if not any(re.fullmatch(rf"{slug}-\d{{4}}-\d{{2}}-\d{{2}}", name) for name in names):
+        if not any(_named_for_release(snapshot, slug) for snapshot in snapshots):
             yield (
-                f"release {version} is deployed without a database snapshot named {slug}-YYYY-MM-DD; "
+                f"release {version} is deployed without a database snapshot named {slug}-<database>-YYYY-MM-DD-HHMM; "
                 "take the pre-release snapshot (the Database component's release snapshot) before deploying",
                 None,
             )

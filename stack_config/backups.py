@@ -8,6 +8,14 @@ from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader
 
 # AWS Backup keeps a recovery point at most 100 years.
 MAX_BACKUP_RETENTION_DAYS = 36500
+# AWS Backup starts the database's daily job (and on the 1st the monthly one) at 03:00 UTC, in minutes after
+# midnight: after the nightly quiet hours, before the RDS backup window. A job that cannot start at once is
+# retried until its start window closes (StartWindowMinutes, which AWS Backup wants to be 60 or more), so it may
+# start any time in the hour after, and the database is `backing-up` while it runs.
+AWS_BACKUP_START = 3 * 60
+AWS_BACKUP_START_WINDOW_MINUTES = 60
+# The same as a daily window (start, end) in minutes after midnight UTC.
+AWS_BACKUP_DAILY_START_WINDOW = (AWS_BACKUP_START, AWS_BACKUP_START + AWS_BACKUP_START_WINDOW_MINUTES)
 
 KEYS = {"backupDailyRetentionDays": "integer", "backupMonthlyRetentionDays": "integer", "backupRestoreTesting": "boolean"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
 from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader
 
 # RDS keeps automated backups 1 to 35 days; AMY's operators keep at least a week.
@@ -103,6 +104,18 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
     return None
 
 
+def clock(window: tuple[int, int]) -> str:
+    """A daily window as RDS writes it: `06:30-07:30`."""
+    return "-".join(f"{minutes // 60 % 24:02d}:{minutes % 60:02d}" for minutes in window)
+
+
+def overlaps(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two daily windows meet, either of them possibly running past midnight."""
+    first_length = (first[1] - first[0]) % MINUTES_PER_DAY
+    second_length = (second[1] - second[0]) % MINUTES_PER_DAY
+    return (second[0] - first[0]) % MINUTES_PER_DAY < first_length or (first[0] - second[0]) % MINUTES_PER_DAY < second_length
+
+
 def overlaps_daily(daily: tuple[int, int], weekly: tuple[int, int]) -> bool:
     """Whether a daily window meets a weekly one on any day."""
     weekly_length = (weekly[1] - weekly[0]) % MINUTES_PER_WEEK
@@ -144,6 +157,15 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
     multi_az = reader.boolean("dbMultiAz")
     retention = reader.bounded("dbBackupRetentionDays", MIN_RETENTION_DAYS, MAX_RDS_BACKUP_RETENTION_DAYS, " days")
     daily = backup_window(reader, "dbBackupWindow")
+    # Either backup leaves the instance `backing-up` while it runs, and then neither the other backup nor a
+    # release's snapshot (CreateDBSnapshot wants the instance `available`) can start: keep RDS's window clear of
+    # the hour in which AWS Backup may start its job.
+    if daily is not None and overlaps(daily, AWS_BACKUP_DAILY_START_WINDOW):
+        reader.problem(
+            "dbBackupWindow",
+            f"must not overlap AWS Backup's daily start window {clock(AWS_BACKUP_DAILY_START_WINDOW)} UTC; "
+            f"got {reader.raw[f'{NAMESPACE}:dbBackupWindow']!r}",
+        )
     weekly = maintenance_window(reader, "dbMaintenanceWindow")
     if daily is not None and weekly is not None and overlaps_daily(daily, weekly):
         reader.problem("dbMaintenanceWindow", f"must not overlap {NAMESPACE}:dbBackupWindow")

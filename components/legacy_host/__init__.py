@@ -27,7 +27,16 @@ LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
 DNS_TTL = 300
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
-CONFIGURE_TIMEOUT_SECONDS = 900
+# The configure script may run for its whole timeout on a first boot (see files.py); `pulumi up` waits that long
+# and five minutes more, for the new host's SSM agent to register and pick the association up.
+CONFIGURE_TIMEOUT_SECONDS = files.CONFIGURE_COMMAND_TIMEOUT_SECONDS + 300
+# The provider waits for an association's run only when it creates one: resourceAssociationCreate in
+# terraform-provider-aws internal/service/ssm/association.go waits wait_for_success_timeout_seconds for Success,
+# resourceAssociationUpdate returns once UpdateAssociation is accepted, and only the document's name forces a new
+# association. So the inputs that change per run (a release's parameters, a new document version, a new host)
+# replace the association, making each run a creation that `pulumi up` waits for and fails on. The old one goes
+# first: CreateAssociation answers AssociationAlreadyExists for a document already associated with the node.
+RUN_ON_CHANGES = ["parameters", "documentVersion", "targets"]
 
 
 @dataclass
@@ -209,6 +218,7 @@ class LegacyHost(pulumi.ComponentResource):
         }
         configure, deploy, maintenance = documents["configure"], documents["deploy"], documents["maintenance"]
         targets = [aws.ssm.AssociationTargetArgs(key="InstanceIds", values=[self.instance.id])]
+        runs = pulumi.ResourceOptions(parent=self, replace_on_changes=RUN_ON_CHANGES, delete_before_replace=True)
         configured = aws.ssm.Association(
             f"{self._name}-configure",
             association_name=f"{prefix}-configure",
@@ -216,7 +226,7 @@ class LegacyHost(pulumi.ComponentResource):
             document_version=configure.latest_version,
             targets=targets,
             wait_for_success_timeout_seconds=CONFIGURE_TIMEOUT_SECONDS,
-            opts=self._child,
+            opts=runs,
         )
         aws.ssm.Association(
             f"{self._name}-deploy",
@@ -226,7 +236,7 @@ class LegacyHost(pulumi.ComponentResource):
             parameters={"version": str(app.version)},
             targets=targets,
             wait_for_success_timeout_seconds=DEPLOY_TIMEOUT_SECONDS,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[app.release_snapshot, configured]),
+            opts=pulumi.ResourceOptions.merge(runs, pulumi.ResourceOptions(depends_on=[app.release_snapshot, configured])),
         )
         return deploy, maintenance
 

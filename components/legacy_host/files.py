@@ -24,6 +24,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 USER_DATA_LIMIT = 16 * 1024
 # SSM refuses a Command document over 64 KiB.
 DOCUMENT_LIMIT = 64 * 1024
+# On a new host the configure script first waits for cloud-init (`cloud-init status --wait`), which upgrades every
+# package of the image (`package_upgrade`), installs PACKAGES (a compiler, Node.js and npm among them) and runs
+# amy-bootstrap (uv, the AWS CLI snap, the CloudWatch agent, a clone of AMY): on an image some months old that is
+# tens of minutes, not the ten the document allowed. Half an hour leaves room; on a running host it takes seconds.
+CONFIGURE_COMMAND_TIMEOUT_SECONDS = 1800
 PACKAGES = (
     "nginx",
     "certbot",
@@ -258,7 +263,10 @@ def configure_document(files: Sequence[HostFile]) -> str:
             {
                 "action": "aws:runShellScript",
                 "name": "configure",
-                "inputs": {"runCommand": configure_script(files).splitlines(), "timeoutSeconds": "600"},
+                "inputs": {
+                    "runCommand": configure_script(files).splitlines(),
+                    "timeoutSeconds": str(CONFIGURE_COMMAND_TIMEOUT_SECONDS),
+                },
             }
         ],
     }

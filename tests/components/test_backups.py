@@ -8,6 +8,7 @@ import pytest
 
 from components.backups import Backups, BackupsArgs
 from stack_config import BackupConfig
+from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUTES
 from tooling.harness import Plan, record
 
 DATABASE_ARN = "arn:aws:rds:us-east-1:123456789012:db:amy-unit"
@@ -52,6 +53,15 @@ def test_plan_keeps_dailies_and_monthlies_for_the_configured_days(plan: Plan) ->
     assert rules["monthly"]["schedule"] == "cron(0 3 1 * ? *)"
     vault_name = plan.one("aws:backup/vault:Vault").outputs["name"]
     assert {rule["targetVaultName"] for rule in rules.values()} == {vault_name}
+
+
+def test_the_rules_start_at_the_time_and_within_the_window_the_stack_config_keeps_rds_clear_of(plan: Plan) -> None:
+    """AWS Backup's cron is minutes, hours, day of month, month, day of week, year, in UTC; a job may start until
+    its start window (60 minutes or more, or AWS Backup refuses the rule) closes."""
+    for rule in plan.one("aws:backup/plan:Plan").inputs["rules"]:
+        minute, hour = rule["schedule"].removeprefix("cron(").split()[:2]
+        assert int(hour) * 60 + int(minute) == AWS_BACKUP_START, rule["ruleName"]
+        assert rule["startWindow"] == AWS_BACKUP_START_WINDOW_MINUTES >= 60, rule["ruleName"]
 
 
 def test_selection_covers_the_database_with_the_service_role(plan: Plan) -> None:

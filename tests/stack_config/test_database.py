@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from stack_config import DatabaseConfig, StackConfig
-from stack_config.database import backup_window, maintenance_window, overlaps_daily
+from stack_config.database import backup_window, clock, maintenance_window, overlaps, overlaps_daily
 from stack_config.reader import Reader
 from tests.stack_config.support import declared, loaded, problems
 
@@ -134,6 +134,47 @@ def test_a_bad_maintenance_window_is_named(raw: str, expected: str) -> None:
 )
 def test_a_daily_window_overlaps_a_weekly_one_on_any_day(daily: tuple[int, int], weekly: tuple[int, int], overlap: bool) -> None:
     assert overlaps_daily(daily, weekly) is overlap
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        ((at(0, 3), at(0, 4)), (at(0, 3, 30), at(0, 4, 30)), True),
+        ((at(0, 3, 30), at(0, 4, 30)), (at(0, 3), at(0, 4)), True),
+        ((at(0, 2), at(0, 5)), (at(0, 3), at(0, 4)), True),
+        ((at(0, 3), at(0, 4)), (at(0, 3, 15), at(0, 3, 45)), True),
+        # Windows that only touch do not meet.
+        ((at(0, 2, 30), at(0, 3)), (at(0, 3), at(0, 4)), False),
+        ((at(0, 4), at(0, 4, 30)), (at(0, 3), at(0, 4)), False),
+        ((at(0, 6, 30), at(0, 7, 30)), (at(0, 3), at(0, 4)), False),
+        # Across midnight.
+        ((at(0, 23, 30), at(0, 3, 15)), (at(0, 3), at(0, 4)), True),
+        ((at(0, 23, 30), at(0, 0, 30)), (at(0, 0), at(0, 1)), True),
+        ((at(0, 23, 30), at(0, 0, 30)), (at(0, 3), at(0, 4)), False),
+    ],
+)
+def test_two_daily_windows_overlap_when_they_share_a_minute(
+    first: tuple[int, int], second: tuple[int, int], overlap: bool
+) -> None:
+    assert overlaps(first, second) is overlap
+
+
+def test_a_daily_window_reads_as_rds_writes_it() -> None:
+    assert clock((at(0, 3), at(0, 4))) == "03:00-04:00"
+    assert clock((at(0, 23, 30), at(0, 0, 30))) == "23:30-00:30"
+
+
+@pytest.mark.parametrize("raw", ["03:00-03:30", "02:30-03:30", "03:59-04:30", "02:00-05:00", "23:30-03:15"])
+def test_the_rds_backup_window_must_keep_clear_of_the_hour_aws_backup_may_start_in(raw: str) -> None:
+    """Either backup leaves the instance `backing-up`, when the other and a release's snapshot cannot start; AWS
+    Backup starts at 03:00 UTC or, retrying, any time until its 60-minute start window closes."""
+    expected = f"amy:dbBackupWindow must not overlap AWS Backup's daily start window 03:00-04:00 UTC; got {raw!r}"
+    assert expected in problems(dbBackupWindow=raw)
+
+
+@pytest.mark.parametrize("raw", ["02:30-03:00", "04:00-04:30", "06:30-07:30", "23:30-00:30"])
+def test_an_rds_backup_window_beside_aws_backups_start_window_is_accepted(raw: str) -> None:
+    assert loaded(dbBackupWindow=raw).database.backup_window == raw
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from components.application import Application
 from components.legacy_host import LegacyHost, LegacyHostArgs, host_policy
 from components.logs import HOST_SOURCES
 from stack_config import AppVersion, HostConfig
-from tooling.harness import Plan, record
+from tooling.harness import Plan, Registration, record
 
 HOST = HostConfig(
     instance_type="t3.medium",
@@ -31,18 +31,30 @@ HOST = HostConfig(
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
 INSTANCE = "aws:ec2/instance:Instance"
+ASSOCIATION = "aws:ssm/association:Association"
+DOCUMENT = "aws:ssm/document:Document"
+RELEASE = AppVersion(4, 7, 2)
+# aws_ssm_association (terraform-provider-aws, internal/service/ssm/association.go): only `name` (the document) and
+# the deprecated `instance_id` are ForceNew, every other input updates in place through UpdateAssociation, which
+# returns without waiting; only resourceAssociationCreate waits wait_for_success_timeout_seconds for Success.
+PROVIDER_REPLACES = frozenset({"name", "instanceId"})
+# A first boot: cloud-init upgrades the image's packages, installs the host's and runs amy-bootstrap, and only then
+# does the configure script, which waits for cloud-init, go on.
+FIRST_BOOT_SECONDS = 1800
 
 
-def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True) -> Plan:
+def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True, version: AppVersion = RELEASE) -> Plan:
     def program() -> None:
-        snapshot = aws.rds.Snapshot("release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-2026-01-15")
+        snapshot = aws.rds.Snapshot(
+            "release", db_instance_identifier="amy-unit", db_snapshot_identifier="v4-7-2-amy-unit-2026-01-15-0000"
+        )
         app = Application(
             name_prefix="amy-unit",
             stack="unit",
             region="us-east-1",
             domain="amy.example.org",
             zone_id="Z123",
-            version=AppVersion(4, 7, 2),
+            version=version,
             gunicorn_workers=3,
             rq_workers=rq_workers,
             settings_path="/amy/unit/env/",
@@ -209,3 +221,55 @@ def test_the_host_is_in_the_backup_plan(plan: Plan) -> None:
     selection = plan.one("aws:backup/selection:Selection").inputs
     assert selection["planId"] == "plan-1"
     assert selection["resources"] == [plan.one(INSTANCE).outputs["arn"]]
+
+
+def association(plan: Plan, purpose: str) -> Registration:
+    return plan.one(ASSOCIATION, f"host-{purpose}")
+
+
+def changed_inputs(before: Registration, after: Registration) -> set[str]:
+    return {key for key in before.inputs.keys() | after.inputs.keys() if before.inputs.get(key) != after.inputs.get(key)}
+
+
+def assert_waited_for(association: Registration, changed: set[str]) -> None:
+    """A change that goes through the provider's waiting path: it replaces the association (the provider or
+    replace_on_changes makes it force a new one), the old one first so the new one can be created, and creating it
+    waits for its run to succeed."""
+    assert changed
+    assert changed <= PROVIDER_REPLACES | set(association.replace_on_changes), changed
+    assert association.delete_before_replace
+    assert association.inputs["waitForSuccessTimeoutSeconds"] > 0
+
+
+def test_a_new_release_is_a_new_deploy_association_that_pulumi_up_waits_for(plan: Plan) -> None:
+    next_release = build(version=AppVersion(4, 7, 3))
+    deployed, deploying = association(plan, "deploy"), association(next_release, "deploy")
+    assert deploying.urn == deployed.urn
+    changed = changed_inputs(deployed, deploying)
+    assert changed == {"parameters"}
+    assert_waited_for(deploying, changed)
+
+
+def test_a_changed_host_file_is_a_new_configure_association_that_pulumi_up_waits_for(plan: Plan) -> None:
+    """Changed content gives the document a new version in AWS (its latestVersion), which the association runs."""
+    changed = build(replace(HOST, certbot_email="operators@example.org"))
+    assert plan.one(DOCUMENT, "host-configure").inputs["content"] != changed.one(DOCUMENT, "host-configure").inputs["content"]
+    configure = association(changed, "configure")
+    assert configure.urn == association(plan, "configure").urn
+    assert configure.inputs["documentVersion"] == changed.one(DOCUMENT, "host-configure").outputs["latestVersion"]
+    assert_waited_for(configure, {"documentVersion"})
+
+
+@pytest.mark.parametrize("purpose", ["configure", "deploy"])
+def test_a_new_host_or_a_new_document_runs_each_association_again_and_waits(plan: Plan, purpose: str) -> None:
+    assert_waited_for(association(plan, purpose), {"targets", "documentVersion"})
+
+
+def test_configuration_outlasts_a_first_boot_and_pulumi_up_outlasts_the_configuration(plan: Plan) -> None:
+    """A command stops at its document's timeoutSeconds; `pulumi up` stops waiting at waitForSuccessTimeoutSeconds,
+    which must not come first, or a first boot that is still upgrading packages would fail the update."""
+    [step] = json.loads(plan.one(DOCUMENT, "host-configure").inputs["content"])["mainSteps"]
+    assert "cloud-init status --wait >/dev/null" in step["inputs"]["runCommand"]
+    command_timeout = int(step["inputs"]["timeoutSeconds"])
+    assert command_timeout >= FIRST_BOOT_SECONDS
+    assert association(plan, "configure").inputs["waitForSuccessTimeoutSeconds"] > command_timeout

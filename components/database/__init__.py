@@ -5,22 +5,29 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_command as command
 
 from stack_config import AdoptionConfig, AppVersion, DatabaseConfig
+from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
+from stack_config.database import clock
 
 DATABASE_NAME = "amy"
 SLOW_STATEMENT_MS = 1000
 PERFORMANCE_INSIGHTS_FREE_DAYS = 7
 LOG_EXPORTS = ("postgresql", "upgrade")
+# `pulumi up` runs the runner beside this module with the project's virtualenv (Pulumi.yaml's `virtualenv`),
+# from the project directory; both paths are relative so the command is the same from any checkout.
+WAIT_AVAILABLE = ".venv/bin/python -m components.database.wait_available"
 
 
 @dataclass
 class DatabaseArgs:
     settings: DatabaseConfig
+    region: str
     subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
     log_retention_days: int
@@ -116,7 +123,7 @@ class Database(pulumi.ComponentResource):
             apply_immediately=False,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=log_groups, import_=adoption.database)),
         )
-        self.release_snapshot = self._release_snapshot(name, args.app_version)
+        self.release_snapshot = self._release_snapshot(name, args)
         self.subnet_group_name = subnet_group.name
         self.address = self.instance.address
         self.port = self.instance.port
@@ -124,18 +131,39 @@ class Database(pulumi.ComponentResource):
         self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
         self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
 
-    def _release_snapshot(self, name: str, version: AppVersion) -> aws.rds.Snapshot:
-        """A manual snapshot named `vA-B-C-YYYY-MM-DD` for the release about to be deployed.
+    def _release_snapshot(self, name: str, args: DatabaseArgs) -> aws.rds.Snapshot:
+        """A manual snapshot named for the release about to be deployed, the database and the minute it is taken.
 
         One per version: a new version is a new resource, and the old snapshot is
-        retained in AWS when the program moves on. The date is fixed when the
-        snapshot is made; later runs on other days keep it.
+        retained in AWS when the program moves on. The name is fixed when the
+        snapshot is made; later runs keep it. It is taken once the instance can be.
         """
+        version = args.app_version
         return aws.rds.Snapshot(
             f"{name}-release-{version.slug}",
             db_instance_identifier=self.instance.identifier,
-            db_snapshot_identifier=f"{version.slug}-{release_date().isoformat()}",
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, ignore_changes=["dbSnapshotIdentifier"]),
+            db_snapshot_identifier=release_snapshot_identifier(version, args.settings.identifier, release_time()),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                retain_on_delete=True,
+                ignore_changes=["dbSnapshotIdentifier"],
+                depends_on=[self._available(name, args)],
+            ),
+        )
+
+    def _available(self, name: str, args: DatabaseArgs) -> command.local.Command:
+        """Waits, bounded, until the instance can be snapshotted: RDS refuses while a backup runs. One per
+        version, like the snapshot, so it runs again before each release's snapshot."""
+        return command.local.Command(
+            f"{name}-available-{args.app_version.slug}",
+            create=WAIT_AVAILABLE,
+            environment={
+                "AWS_REGION": args.region,
+                "AMY_DB_INSTANCE": self.instance.identifier,
+                "AMY_DB_BACKUP_WINDOW": args.settings.backup_window,
+                "AMY_AWS_BACKUP_START": clock(AWS_BACKUP_DAILY_START_WINDOW),
+            },
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
 
@@ -145,8 +173,19 @@ def _secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret]) -> 
     return secrets[0].secret_arn
 
 
-def release_date() -> date:
-    """Today in UTC, or the date of SOURCE_DATE_EPOCH when set, so repeated plans agree."""
+def release_snapshot_identifier(version: AppVersion, database: str, moment: datetime) -> str:
+    """`vA-B-C-<database>-YYYY-MM-DD-HHMM`, like `v4-7-2-amy-production-2026-01-15-0930`.
+
+    Manual snapshot identifiers are unique per account and region, so the operators' `vA-B-C` prefix alone
+    would collide: between stacks sharing an account, and on a redeploy or rollback the same day
+    (`DBSnapshotAlreadyExists`). The database and the minute set them apart. An RDS identifier starts with a
+    letter and has single hyphens, so the whole stays a valid snapshot identifier (1-255 letters, digits and
+    hyphens, a letter first, no `--`, no trailing hyphen).
+    """
+    return f"{version.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
+
+
+def release_time() -> datetime:
+    """Now in UTC, or SOURCE_DATE_EPOCH when set, so repeated plans agree."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return moment.date()
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
