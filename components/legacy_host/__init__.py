@@ -235,7 +235,8 @@ class LegacyHost(pulumi.ComponentResource):
             document_version=deploy.latest_version,
             parameters={"version": str(app.version)},
             targets=targets,
-            wait_for_success_timeout_seconds=DEPLOY_TIMEOUT_SECONDS,
+            # As long as the command may run, and the five minutes an agent may take to pick the run up.
+            wait_for_success_timeout_seconds=DEPLOY_TIMEOUT_SECONDS + 300,
             opts=pulumi.ResourceOptions.merge(runs, pulumi.ResourceOptions(depends_on=[app.release_snapshot, configured])),
         )
         return deploy, maintenance
