@@ -35,6 +35,18 @@ PACKAGES = {
     "openssl": "openssl",
     "bash": "bash",
     "node": "nodejs",
+    "qemu-system-x86_64": "qemu-system-x86",
+    "qemu-img": "qemu-utils",
+    "mmdebstrap": "mmdebstrap",
+    "mke2fs": "e2fsprogs",
+    "apt-ftparchive": "apt-utils",
+    "genisoimage": "genisoimage",
+    "socat": "socat",
+    "git": "git",
+    "dpkg-deb": "dpkg",
+    "psql": "postgresql-client",
+    "createdb": "postgresql-client",
+    "runuser": "util-linux",
 }
 # Tools in sbin are often missing from an unprivileged PATH.
 _EXTRA_PATH = ("/usr/local/sbin", "/usr/sbin", "/sbin")
