@@ -1,0 +1,188 @@
+"""The booted host, shared by the boot tests of a module: the image, the environment's services, the guest."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from moto.server import ThreadedMotoServer
+
+from components.legacy_host import deploy_document, maintenance_document
+from components.legacy_host.files import HostLayout, HostSettings, cloud_config, render, user_data
+from components.logs import HOST_SOURCES
+from tests.components.legacy_host.boot import environment as env
+from tests.components.legacy_host.boot.http_services import FileServer, TlsFront
+from tests.components.legacy_host.boot.image import image
+from tests.components.legacy_host.boot.releases import index, repository
+from tests.components.legacy_host.boot.vm import Guest, Result, Seed
+from tests.components.legacy_host.support import Reply, https_request
+from tests.system import free_port, require
+
+# Bounds, generous for software emulation on two cores.
+BOOT_SECONDS = 900
+DEPLOY_SECONDS = 900
+TIMINGS: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def timed(what: str) -> Iterator[None]:
+    began = time.monotonic()
+    try:
+        yield
+    finally:
+        TIMINGS[what] = TIMINGS.get(what, 0.0) + time.monotonic() - began
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TIMINGS:
+        terminalreporter.section("boot test timings")
+        for what, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{seconds:8.1f} s  {what}")
+
+
+def host_settings(database_secret_arn: str) -> HostSettings:
+    return HostSettings(
+        stack=env.STACK,
+        region=env.REGION,
+        domain=env.DOMAIN,
+        repository=env.REPOSITORY,
+        gunicorn_workers=2,
+        certbot_email="ops@example.org",
+        acme_directory=env.ACME_DIRECTORY,
+        parameters_path=env.PARAMETERS_PATH,
+        database_secret_arn=database_secret_arn,
+        dumps_bucket=env.BUCKET,
+        log_groups={source: f"/amy/{env.STACK}/{source}" for source in HOST_SOURCES},
+        rq_workers=True,
+        required_settings=env.REQUIRED_SETTINGS,
+        layout=HostLayout.for_domain(env.DOMAIN),
+    )
+
+
+@dataclass
+class Host:
+    """The booted guest and the services around it."""
+
+    guest: Guest
+    settings: HostSettings
+    database: env.Database
+    aws_endpoint: str
+    https_port: int
+    pebble_root: Path
+    deploys: dict[str, Result] = field(default_factory=dict)
+
+    def run(self, *argv: str, timeout: float = 300) -> Result:
+        return self.guest.agent.run(argv, timeout=timeout)
+
+    def shell(self, script: str, timeout: float = 300) -> Result:
+        return self.guest.agent.shell(script, timeout=timeout)
+
+    def ssm_document(self, document: dict, timeout: float, **parameters: str) -> Result:
+        """Run a Command document's shell script as the SSM agent would: its lines, parameters substituted, by sh."""
+        lines = document["mainSteps"][0]["inputs"]["runCommand"]
+        script = "\n".join(lines)
+        for name, value in parameters.items():
+            script = script.replace(f"{{{{ {name} }}}}", value)
+        return self.guest.agent.run(["sh", "-c", script], timeout=timeout)
+
+    def deploy(self, version: str) -> Result:
+        if version not in self.deploys:
+            with timed(f"deploy {version}"):
+                self.deploys[version] = self.ssm_document(deploy_document(), DEPLOY_SECONDS, version=version)
+        return self.deploys[version]
+
+    def maintenance(self, state: str) -> Result:
+        return self.ssm_document(maintenance_document(), 60, state=state)
+
+    def https(self, path: str) -> Reply:
+        """A request to the site from outside, verifying the chain nginx sends against pebble's root."""
+        return https_request(self.https_port, path, cafile=self.pebble_root, host=env.DOMAIN)
+
+    def unit(self, unit: str, *properties: str) -> dict[str, str]:
+        result = self.run("systemctl", "show", unit, *(f"--property={name}" for name in properties))
+        return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+    def aws(self, service: str):
+        return env.aws(service, self.aws_endpoint)
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
+    for tool in ("qemu-system-x86_64", "qemu-img", "mmdebstrap", "socat", "genisoimage"):
+        require(tool)
+
+    directory = tmp_path_factory.mktemp("boot")
+    ca = env.certificate_authority(directory / "ca")
+    moto_port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    aws_endpoint = f"http://127.0.0.1:{moto_port}"
+    try:
+        secrets = env.aws("secretsmanager", aws_endpoint)
+        secret = secrets.create_secret(
+            Name="rds!db-boot-test",
+            SecretString=json.dumps({"username": env.DATABASE_USER, "password": "boot-test-password"}),
+        )
+        ssm = env.aws("ssm", aws_endpoint)
+        for name, value in env.SETTINGS.items():
+            kind = "SecureString" if name == "AMY_SECRET_KEY" else "String"
+            ssm.put_parameter(Name=f"{env.PARAMETERS_PATH}{name}", Value=value, Type=kind)
+        env.aws("s3", aws_endpoint).create_bucket(Bucket=env.BUCKET, CreateBucketConfiguration={"LocationConstraint": env.REGION})
+        settings = host_settings(secret["ARN"])
+        files = render(settings)
+        packages = yaml.safe_load(cloud_config(settings, files))["packages"]
+        with timed("image (built or cached)"):
+            machine = image(packages)
+        with timed("index (built or cached)"):
+            python_index = index()
+        with timed("releases repository"):
+            releases = repository(directory / "releases")
+        aws_certificate, aws_key = ca.issue(directory / "aws-tls", [*env.AWS_NAMES, f"*.s3.{env.REGION}.amazonaws.com"])
+        (directory / "rds-bundle.pem").write_text(ca.certificate.read_text())
+        fixed = {
+            env.RDS_BUNDLE: directory / "rds-bundle.pem",
+            env.CLOUDWATCH_AGENT: env.cloudwatch_agent_package(directory),
+        }
+        http_port, https_port = free_port(), free_port()
+        files_port, front_port = free_port(), free_port()
+        trees = {
+            "/debian": machine.repository,
+            "/simple": python_index / "simple",
+            "/files": python_index / "files",
+            "/amy.git": releases,
+        }
+        with (
+            FileServer(files_port, trees, directory / "files-access.log"),
+            TlsFront(front_port, aws_certificate, aws_key, moto_port, fixed, directory / "aws-access.log"),
+            env.postgres(directory, ca) as database,
+            env.acme(directory, ca, http_port) as (acme_port, pebble_root),
+        ):
+            seed = Seed(base64.b64decode(user_data(settings, files)), env.vendor_data(ca))
+            guest = Guest(
+                machine,
+                directory,
+                seed,
+                env.forwards(files_port, front_port, acme_port, database.port),
+                {80: http_port, 443: https_port},
+            )
+            try:
+                with timed("QEMU start to agent"):
+                    guest.start()
+                    guest.wait_for_agent(BOOT_SECONDS)
+                with timed("cloud-init (status --wait)"):
+                    guest.agent.run(["cloud-init", "status", "--wait"], timeout=BOOT_SECONDS)
+                yield Host(guest, settings, database, aws_endpoint, https_port, pebble_root)
+            finally:
+                if os.environ.get("AMY_BOOT_KEEP"):
+                    print(f"boot test files kept in {directory}")
+                guest.stop()
+    finally:
+        moto.stop()
