@@ -263,7 +263,9 @@ def vendor_data(ca: Authority) -> str:
         """
     )
     authority_pem = ca.certificate.read_text()
-    pip = f"[global]\nindex-url = {INDEX_URL}\ntrusted-host = {INDEX_HOST}\n"
+    # No bytecode compiled at install: thousands of files per environment pipx makes, minutes under emulation;
+    # Python compiles what it imports when it first does.
+    pip = f"[global]\nindex-url = {INDEX_URL}\ntrusted-host = {INDEX_HOST}\n[install]\ncompile = false\n"
     uv = f'[[index]]\nurl = "{INDEX_URL}"\ndefault = true\n'
     imds = (
         "table ip boot-test-imds {\n"
