@@ -68,7 +68,8 @@ def test_bootstrap_starts_redis_and_schedules_the_timers(host: Host) -> None:
     for timer in ("amy-env.timer", "amy-dump.timer", "certbot.timer"):
         state = host.unit(timer, "ActiveState", "UnitFileState", "NextElapseUSecRealtime", "NextElapseUSecMonotonic")
         assert state["ActiveState"] == "active" and state["UnitFileState"] == "enabled", (timer, state)
-        assert state["NextElapseUSecRealtime"] or state["NextElapseUSecMonotonic"] not in ("", "infinity"), (timer, state)
+        scheduled = state["NextElapseUSecRealtime"] not in ("", "n/a") or state["NextElapseUSecMonotonic"] not in ("", "infinity")
+        assert scheduled, (timer, state)
 
 
 def test_the_certificate_comes_from_pebble_and_nginx_serves_it(host: Host) -> None:
@@ -109,16 +110,19 @@ def test_rq_worker_and_scheduler_run_a_queued_job(host: Host) -> None:
     for unit in ("amy-rqworker.service", "amy-rqscheduler.service"):
         assert host.unit(unit, "ActiveState")["ActiveState"] == "active", unit
     repo = host.settings.layout.repo_dir
-    job = (
-        "import sys, time; sys.path.insert(0, 'amy'); from redis import Redis; from rq import Queue; "
-        "job = Queue('default', connection=Redis.from_url('redis://127.0.0.1:6379/0')).enqueue('fakeamy.jobs.answer', 42)\n"
-        "for _ in range(120):\n"
-        "    if job.get_status(refresh=True) in ('finished', 'failed'): break\n"
+    # One job for the worker now, one the scheduler must move to the queue first.
+    jobs = (
+        "import sys, time, datetime; sys.path.insert(0, 'amy'); from redis import Redis; from rq import Queue\n"
+        "queue = Queue('default', connection=Redis.from_url('redis://127.0.0.1:6379/0'))\n"
+        "jobs = [queue.enqueue('fakeamy.jobs.answer', 42),"
+        " queue.enqueue_in(datetime.timedelta(seconds=1), 'fakeamy.jobs.answer', 43)]\n"
+        "for _ in range(240):\n"
+        "    if all(job.get_status(refresh=True) in ('finished', 'failed') for job in jobs): break\n"
         "    time.sleep(0.5)\n"
-        "print(job.get_status(), job.result)"
+        "for job in jobs: print(job.get_status(), job.result)"
     )
-    result = host.run("runuser", "-u", "amy", "--", "bash", "-c", f'cd {repo} && .venv/bin/python -c "{job}"')
-    assert result.stdout.strip() == "finished v4.6.2 answers 42", result
+    result = host.run("runuser", "-u", "amy", "--", "bash", "-c", f'cd {repo} && .venv/bin/python -c "{jobs}"')
+    assert result.stdout.splitlines() == ["finished v4.6.2 answers 42", "finished v4.6.2 answers 43"], result
 
 
 @needs_host_fixes
