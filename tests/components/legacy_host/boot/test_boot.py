@@ -219,7 +219,8 @@ def test_the_periodic_dump_uploads_under_its_units_sandbox(host: Host) -> None:
         result = host.run("systemctl", "start", "amy-dump.service", timeout=300)
     state = host.unit("amy-dump.service", "Result")
     log = host.run("tail", "-20", f"{host.settings.layout.log_dir}/cron.log").stdout
-    assert result.returncode == 0 and state["Result"] == "success", f"{result}\n{log}"
+    journal = host.run("journalctl", "--no-pager", "--lines=20", "--unit=amy-dump.service").stdout
+    assert result.returncode == 0 and state["Result"] == "success", f"{result}\n{log}\n{journal}"
     head = host.aws("s3").head_object(Bucket=env.BUCKET, Key="periodic/amy.dump")
     assert head["ContentLength"] > 0
 
