@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-from stack_config.reader import Reader
+from stack_config.reader import Reader, shown
 
 CacheMode = Literal["none", "local", "elasticache"]
 CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
@@ -17,6 +17,8 @@ CACHE_NODE_TYPE = re.compile(r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micr
 SNAPSHOT_DAYS = (1, 35)
 
 KEYS = {"cacheMode": "string", "cacheNodeType": "string", "cacheSnapshotDays": "integer"}
+# Keys of cacheMode elasticache only.
+ELASTICACHE_KEYS = ("cacheNodeType", "cacheSnapshotDays")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ def cache_mode(reader: Reader, layout: str | None) -> CacheMode | None:
     mode = reader.choice("cacheMode", CACHE_MODES)
     if layout is not None and mode is not None and mode not in CACHE_MODES_BY_LAYOUT[layout]:
         reader.problem(
-            "cacheMode", f"must be one of {', '.join(CACHE_MODES_BY_LAYOUT[layout])} with layout {layout!r}; got {mode!r}"
+            "cacheMode",
+            f"must be one of {', '.join(CACHE_MODES_BY_LAYOUT[layout])} with layout {shown(layout)}; got {shown(mode)}",
         )
         return None
     return cast(CacheMode | None, mode)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
-from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader
+from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader, shown
 
 # RDS keeps automated backups 1 to 35 days; AMY's operators keep at least a week.
 MAX_RDS_BACKUP_RETENTION_DAYS = 35
@@ -72,14 +72,14 @@ def backup_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = BACKUP_WINDOW.match(value)
+    match = BACKUP_WINDOW.fullmatch(value)
     start = _minutes(*match.groups()[:2]) if match else None
     end = _minutes(*match.groups()[2:]) if match else None
     if start is None or end is None:
-        reader.problem(key, f"must be a daily UTC window hh:mm-hh:mm, like 06:30-07:30; got {value!r}")
+        reader.problem(key, f"must be a daily UTC window hh:mm-hh:mm, like 06:30-07:30; got {shown(value)}")
         return None
     if (end - start) % MINUTES_PER_DAY < MIN_WINDOW_MINUTES:
-        reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {value!r}")
+        reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {shown(value)}")
         return None
     return start, end
 
@@ -89,7 +89,7 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = MAINTENANCE_WINDOW.match(value)
+    match = MAINTENANCE_WINDOW.fullmatch(value)
     if match:
         start_day, start_h, start_m, end_day, end_h, end_m = match.groups()
         start_time, end_time = _minutes(start_h, start_m), _minutes(end_h, end_m)
@@ -97,10 +97,10 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
             start = WEEKDAYS.index(start_day) * MINUTES_PER_DAY + start_time
             end = WEEKDAYS.index(end_day) * MINUTES_PER_DAY + end_time
             if (end - start) % MINUTES_PER_WEEK < MIN_WINDOW_MINUTES:
-                reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {value!r}")
+                reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {shown(value)}")
                 return None
             return start, end
-    reader.problem(key, f"must be a weekly UTC window ddd:hh:mm-ddd:hh:mm, like sun:08:00-sun:09:00; got {value!r}")
+    reader.problem(key, f"must be a weekly UTC window ddd:hh:mm-ddd:hh:mm, like sun:08:00-sun:09:00; got {shown(value)}")
     return None
 
 
@@ -131,15 +131,15 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
     identifier = reader.optional("dbIdentifier")
     if identifier is None:
         identifier = name_prefix
-    if not DB_IDENTIFIER.match(identifier):
-        reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {identifier!r}")
+    if not DB_IDENTIFIER.fullmatch(identifier):
+        reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {shown(identifier)}")
     username = reader.matching("dbMasterUsername", PG_USERNAME, "a PostgreSQL role name like amy")
     engine_version = reader.string("dbEngineVersion")
     if engine_version is not None and not (engine_version.isdigit() and int(engine_version) >= MIN_POSTGRES_MAJOR):
         reader.problem(
             "dbEngineVersion",
             f"must be a PostgreSQL major version ≥ {MIN_POSTGRES_MAJOR} like '16' (minor upgrades are automatic); "
-            f"got {engine_version!r}",
+            f"got {shown(engine_version)}",
         )
     instance_class = reader.matching(
         "dbInstanceClass",
@@ -164,7 +164,7 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
         reader.problem(
             "dbBackupWindow",
             f"must not overlap AWS Backup's daily start window {clock(AWS_BACKUP_DAILY_START_WINDOW)} UTC; "
-            f"got {reader.raw[f'{NAMESPACE}:dbBackupWindow']!r}",
+            f"got {shown(reader.raw[f'{NAMESPACE}:dbBackupWindow'])}",
         )
     weekly = maintenance_window(reader, "dbMaintenanceWindow")
     if daily is not None and weekly is not None and overlaps_daily(daily, weekly):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast, get_args
 
@@ -15,8 +15,18 @@ from stack_config.cache import CacheMode, ElastiCacheConfig
 from stack_config.database import DatabaseConfig
 from stack_config.delivery import GitHubConfig
 from stack_config.dns import DnsConfig
+from stack_config.files import NAMESPACES
 from stack_config.network import ExistingNetworkConfig, NetworkConfig
-from stack_config.reader import BUCKET_NAME, MIN_RETENTION_DAYS, NAMESPACE, Reader, StackConfigError
+from stack_config.reader import (
+    BUCKET_NAME,
+    MIN_RETENTION_DAYS,
+    NAMESPACE,
+    PRINTABLE,
+    SHOWN_LENGTH,
+    Reader,
+    StackConfigError,
+    shown,
+)
 from stack_config.web import AppVersion, HostConfig, ServiceConfig
 
 Layout = Literal["legacy", "ecs"]
@@ -95,15 +105,44 @@ def name_prefix(stack: str) -> str:
 
 
 def unknown_keys(raw: Mapping[str, str]) -> list[str]:
-    """Problems for keys in the project namespace that the program does not read."""
+    """Problems for keys the program does not read: misspelt ones of the project, and other namespaces."""
     problems = []
     for full_key in sorted(raw):
         namespace, _, key = full_key.partition(":")
         if namespace == NAMESPACE and key not in KEY_TYPES:
             close = difflib.get_close_matches(key, KEY_TYPES, n=1)
             hint = f"; did you mean {NAMESPACE}:{close[0]}?" if close else ""
-            problems.append(f"{full_key} is not a key this program reads{hint}")
+            problems.append(f"{_named(full_key)} is not a key this program reads{hint}")
+        elif namespace not in NAMESPACES:
+            hint = f"; did you mean {NAMESPACE}:{key}?" if key in KEY_TYPES else ""
+            problems.append(f"{_named(full_key)} is in no namespace this program reads ({', '.join(NAMESPACES)}){hint}")
     return problems
+
+
+def _named(key: str) -> str:
+    """A key as a problem names it: as written where it is plain, quoted and cut where it is not."""
+    return key if PRINTABLE.fullmatch(key) and len(key) <= SHOWN_LENGTH else shown(key)
+
+
+def _keys_without_effect(reader: Reader, explicit: Collection[str], layout: str | None, mode: str | None) -> None:
+    """Keys of the other layout, or of ElastiCache without it, would do nothing: a stack file that sets them says
+    something the stack does not do."""
+    owners = {
+        **dict.fromkeys(web.HOST_KEYS, ("legacy", "layout", layout)),
+        **dict.fromkeys(web.SERVICE_KEYS, ("ecs", "layout", layout)),
+        **dict.fromkeys(cache.ELASTICACHE_KEYS, ("elasticache", "cacheMode", mode)),
+    }
+    for full_key in sorted(explicit):
+        namespace, _, key = full_key.partition(":")
+        if namespace != NAMESPACE or key not in owners:
+            continue
+        wanted, setting, actual = owners[key]
+        if actual is not None and actual != wanted:
+            reader.problem(
+                key,
+                f"applies only with {setting} {wanted}, and this stack's {setting} is {actual}: remove it "
+                f"(set it in the change that switches {setting})",
+            )
 
 
 def _log_retention_days(reader: Reader) -> int | None:
@@ -120,9 +159,11 @@ def _log_retention_days(reader: Reader) -> int | None:
     return days
 
 
-def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
-    """Validate the raw config of `stack` (keys like `amy:layout`) and return it typed."""
+def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), file_problems: Sequence[str] = ()) -> StackConfig:
+    """Validate the raw config of `stack` (keys like `amy:layout`) and return it typed. `explicit` are the keys the
+    stack file sets (the rest are Pulumi.yaml's defaults), `file_problems` what reading the files found."""
     reader = Reader(raw)
+    reader.problems.extend(file_problems)
     reader.problems.extend(unknown_keys(raw))
 
     layout = reader.choice("layout", LAYOUTS)
@@ -145,6 +186,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     alarm_email = reader.email("alarmEmail", "for the alarms", required=False)
     attachments = reader.matching("emailAttachmentsBucket", BUCKET_NAME, "an S3 bucket name", required=False)
     optional = settings.optional_settings(reader)
+    _keys_without_effect(reader, explicit, layout, mode)
 
     if reader.problems:
         raise StackConfigError(stack, reader.problems)

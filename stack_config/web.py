@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stack_config.reader import NAMESPACE, Reader
+from stack_config.reader import NAMESPACE, Reader, shown
 
 APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
@@ -26,6 +26,9 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     4096: tuple(range(8192, 30721, 1024)),
 }
 
+# Keys of one layout only; set in a stack of the other layout they would do nothing, and are refused.
+HOST_KEYS = ("hostInstanceType", "hostAmiId", "hostRootVolumeGb", "certbotEmail", "acmeDirectory", "appRepository")
+SERVICE_KEYS = ("taskCpu", "taskMemory", "minTasks", "maxTasks", "keepImages", "maintenance")
 KEYS = {
     "appVersion": "string",
     "gunicornWorkers": "integer",
@@ -87,9 +90,9 @@ def app_version(reader: Reader) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:
         return None
-    match = APP_VERSION.match(value)
+    match = APP_VERSION.fullmatch(value)
     if not match:
-        reader.problem("appVersion", f"must be a release tag like v4.7.2; got {value!r}")
+        reader.problem("appVersion", f"must be a release tag like v4.7.2; got {shown(value)}")
         return None
     major, minor, patch = (int(part) for part in match.groups())
     return AppVersion(major, minor, patch)

@@ -20,7 +20,9 @@ from tooling.harness import ROOT
 def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second checkout of the tracked files, in another directory, using the same virtualenv by another path."""
     copy = tmp_path_factory.mktemp("another checkout") / "amy-infra"
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
     for name in filter(None, tracked.split("\0")):
         target = copy / name
         target.parent.mkdir(parents=True, exist_ok=True)

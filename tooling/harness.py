@@ -20,10 +20,11 @@ from typing import Any
 
 import grpc
 import pulumi
-import yaml
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+
+from stack_config.files import defaults, encode, read_project, read_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "amy"
@@ -126,47 +127,29 @@ class Plan:
         }
 
 
-def encode_config_value(value: Any) -> str:
-    """A stack-file value as the CLI hands it to the program: a string, JSON for structures."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
+encode_config_value = encode
 
 
 def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None = None) -> tuple[dict[str, str], list[str]]:
-    """The config of `stack` with project defaults, and the keys that are secret.
+    """The config of `stack` with project defaults, as the CLI hands it to the program, and the keys that are secret.
+    Secret values are the placeholder the harness cannot decrypt; entries the stack file gets wrong are left out
+    (the program reads the file itself and reports them).
 
     `overrides` maps full keys (`amy:layout`) to values; None removes a key.
     """
-    project = _load_yaml(ROOT / "Pulumi.yaml")
-    values: dict[str, str] = {}
-    for key, spec in (project.get("config") or {}).items():
-        full_key = key if ":" in key else f"{PROJECT}:{key}"
-        if isinstance(spec, dict) and "default" in spec:
-            values[full_key] = encode_config_value(spec["default"])
-    stack_file = ROOT / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        raise FileNotFoundError(f"no stack file {stack_file.name}; stacks: {', '.join(known_stacks())}")
-    secret_keys: list[str] = []
-    for key, value in (_load_yaml(stack_file).get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value:
-            values[key] = SECRET_PLACEHOLDER
-            secret_keys.append(key)
-        else:
-            values[key] = encode_config_value(value)
+    if not (ROOT / f"Pulumi.{stack}.yaml").exists():
+        raise FileNotFoundError(f"no stack file Pulumi.{stack}.yaml; stacks: {', '.join(known_stacks())}")
+    declared, _ = read_project(ROOT)
+    stack_file = read_stack(ROOT, stack, declared)
+    values = {**defaults(declared), **stack_file.values}
+    for key in stack_file.secret_keys:
+        values[key] = SECRET_PLACEHOLDER
     for key, value in (overrides or {}).items():
         if value is None:
             values.pop(key, None)
         else:
-            values[key] = encode_config_value(value)
-    return values, secret_keys
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    # libyaml's loader when PyYAML has it: five times faster than the pure-Python one.
-    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            values[key] = encode(value)
+    return values, stack_file.secret_keys
 
 
 def known_stacks() -> list[str]:

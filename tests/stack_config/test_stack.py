@@ -69,8 +69,14 @@ def test_an_unknown_key_is_refused_with_the_closest_known_one() -> None:
     assert "amy:colour is not a key this program reads" in problems(colour="blue")
 
 
-def test_only_the_project_namespace_is_checked_for_unknown_keys() -> None:
-    assert unknown_keys({"aws:region": "us-east-1", "pulumi:disable-default-providers": '["aws"]', "amy:layout": "ecs"}) == []
+def test_only_the_project_and_engine_namespaces_are_read() -> None:
+    """A key in another namespace would be ignored: `ammy:dbMultiAz` is a typo, `aws:region` configures no provider the
+    program uses (it makes its own, from amy:region)."""
+    assert unknown_keys({"pulumi:disable-default-providers": '["aws"]', "amy:layout": "ecs"}) == []
+    assert unknown_keys({"ammy:dbMultiAz": "true", "aws:region": "us-east-1"}) == [
+        "ammy:dbMultiAz is in no namespace this program reads (amy, pulumi); did you mean amy:dbMultiAz?",
+        "aws:region is in no namespace this program reads (amy, pulumi); did you mean amy:region?",
+    ]
 
 
 def test_every_problem_is_reported_at_once() -> None:
