@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
+from stack_config import catalogue
 from stack_config.reader import Reader, shown
 
 CacheMode = Literal["none", "local", "elasticache"]
@@ -40,6 +41,10 @@ def cache_mode(reader: Reader, layout: str | None) -> CacheMode | None:
 
 def elasticache(reader: Reader) -> ElastiCacheConfig | None:
     node_type = reader.matching("cacheNodeType", CACHE_NODE_TYPE, "an ElastiCache node type like cache.t4g.small")
+    # An ElastiCache node type is an EC2 instance type behind `cache.`.
+    if node_type is not None and node_type.removeprefix("cache.") not in catalogue.ec2_instance_types():
+        reader.problem("cacheNodeType", f"names a size its family does not have; got {shown(node_type)}")
+        node_type = None
     snapshot_days = reader.bounded("cacheSnapshotDays", *SNAPSHOT_DAYS, " days")
     if node_type is None or snapshot_days is None:
         return None

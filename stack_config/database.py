@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stack_config import catalogue
 from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
 from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader, shown
 
@@ -19,7 +20,9 @@ DB_INSTANCE_CLASS = re.compile(
     r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|\d+xlarge))$"
 )
 DB_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$")
-PG_USERNAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# RDS's master user: 1 to 16 letters, digits or underscores, a letter first (CreateDBInstance's MasterUsername);
+# lower-case, as PostgreSQL folds unquoted names.
+PG_USERNAME = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
 BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -133,9 +136,17 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
         identifier = name_prefix
     if not DB_IDENTIFIER.fullmatch(identifier):
         reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {shown(identifier)}")
-    username = reader.matching("dbMasterUsername", PG_USERNAME, "a PostgreSQL role name like amy")
+    username = reader.matching(
+        "dbMasterUsername", PG_USERNAME, "a PostgreSQL role name of 1-16 letters, digits or underscores, like amy"
+    )
+    if username is not None and (username in catalogue.postgres_reserved_words() or username.startswith("rds")):
+        # RDS refuses the engine's reserved words, and keeps the rds prefix for its own roles (rdsadmin, rds_superuser).
+        reader.problem("dbMasterUsername", f"is a name PostgreSQL or RDS reserves; got {shown(username)}")
+        username = None
     engine_version = reader.string("dbEngineVersion")
-    if engine_version is not None and not (engine_version.isdigit() and int(engine_version) >= MIN_POSTGRES_MAJOR):
+    if engine_version is not None and not (
+        re.fullmatch(r"[1-9][0-9]{0,2}", engine_version) and int(engine_version) >= MIN_POSTGRES_MAJOR
+    ):
         reader.problem(
             "dbEngineVersion",
             f"must be a PostgreSQL major version ≥ {MIN_POSTGRES_MAJOR} like '16' (minor upgrades are automatic); "
@@ -146,6 +157,10 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
         DB_INSTANCE_CLASS,
         "an RDS class of the t3/t4g (medium or larger), m5/m6g/m6i/m7g/m7i or r5/r6g/r6i/r7g/r7i families, like db.t4g.medium",
     )
+    # An RDS class is an EC2 instance type behind `db.`: a size EC2 does not have, RDS does not either.
+    if instance_class is not None and instance_class.removeprefix("db.") not in catalogue.ec2_instance_types():
+        reader.problem("dbInstanceClass", f"names a size its family does not have; got {shown(instance_class)}")
+        instance_class = None
     storage = reader.bounded("dbAllocatedStorageGb", MIN_GP3_STORAGE_GB, MAX_RDS_STORAGE_GB, " GiB")
     max_storage = reader.bounded("dbMaxAllocatedStorageGb", MIN_GP3_STORAGE_GB, MAX_RDS_STORAGE_GB, " GiB")
     # RDS storage autoscaling needs a ceiling at least 10 % above the allocation.

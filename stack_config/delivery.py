@@ -36,6 +36,8 @@ def github(reader: Reader, stack: str) -> GitHubConfig | None:
     provider = reader.optional("githubOidcProviderArn")
     owner = reader.boolean("githubOidcProviderOwner")
     environment = reader.optional("githubEnvironment")
+    if repository is None and environment is not None:
+        reader.problem("githubEnvironment", f"needs {NAMESPACE}:githubRepository, the repository that deploys")
     if environment is None:
         environment = stack
     if repository is None:

@@ -54,6 +54,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+# Decimal, as YAML 1.2 reads `010`; PyYAML's constructor would read it as octal 8.
+_Loader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10))
 
 
 @dataclass
@@ -79,7 +81,8 @@ def parse_yaml(path: Path, problems: list[str]) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.append(f"{path.name}{where}: {error.problem or error.context}")
+        hint = "; YAML indents with spaces only" if "tab character" in str(error.problem) else ""
+        problems.append(f"{path.name}{where}: {', '.join(filter(None, (error.context, error.problem)))}{hint}")
     except yaml.YAMLError as error:
         problems.append(f"{path.name}: {error}")
     return None

@@ -13,6 +13,7 @@ NatStrategy = Literal["none", "single", "one-per-az"]
 NAT_STRATEGIES: tuple[NatStrategy, ...] = get_args(NatStrategy)
 # Six subnets (public, private, isolated over two zones) must fit.
 VPC_PREFIXES = (16, 22)
+CIDR = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}")
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 EXISTING_SUBNET_KEYS = ("existingPublicSubnetIds", "existingPrivateSubnetIds", "existingIsolatedSubnetIds")
@@ -57,6 +58,9 @@ def network(reader: Reader, layout: str | None, region: str | None) -> NetworkCo
     cidr = reader.string("vpcCidr")
     if cidr is not None:
         try:
+            # The prefix form only: ipaddress also takes a netmask (10.0.0.0/255.255.0.0), which EC2 refuses.
+            if not CIDR.fullmatch(cidr):
+                raise ValueError(cidr)
             parsed = ipaddress.IPv4Network(cidr)
         except ValueError:
             reader.problem("vpcCidr", f"must be an IPv4 network like 10.0.0.0/16; got {shown(cidr)}")

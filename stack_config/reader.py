@@ -11,9 +11,11 @@ from typing import TypeVar, cast
 NAMESPACE = "amy"
 # The shortest retention of anything kept for recovery: backups, dumps, logs.
 MIN_RETENTION_DAYS = 7
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+# Addresses as mail providers issue them: no quoting and none of the characters a shell gives meaning to.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-HTTPS_URL = re.compile(r"^https://[a-z0-9.-]+(?::\d+)?(?:/\S*)?$")
+# A host, an optional port, and a path of URL-safe characters only (no quotes, spaces or shell syntax).
+HTTPS_URL = re.compile(r"https://[a-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%/-]*)?")
 DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 # No setting takes more; a longer value is refused before anything reads it.

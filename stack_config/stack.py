@@ -6,9 +6,10 @@ import difflib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal, cast, get_args
 
-from stack_config import adoption, backups, cache, database, delivery, dns, network, settings, web
+from stack_config import adoption, backups, cache, catalogue, database, delivery, dns, network, settings, web
 from stack_config.adoption import AdoptionConfig
 from stack_config.backups import BackupConfig
 from stack_config.cache import CacheMode, ElastiCacheConfig
@@ -31,13 +32,15 @@ from stack_config.web import AppVersion, HostConfig, ServiceConfig
 
 Layout = Literal["legacy", "ecs"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
-REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 # The values CloudWatch Logs accepts for a retention period.
 LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 
+# The longest name_prefix-based name is the target group `amy-<stack>-web`, which ELB allows 32 characters.
+MAX_STACK_NAME = 32 - len(f"{NAMESPACE}--web")
+STACK_NAME = re.compile(rf"[a-z](?:[a-z0-9]|-(?!-)){{0,{MAX_STACK_NAME - 1}}}(?<!-)")
 KEYS = {
     "layout": "string",
     "region": "string",
@@ -145,6 +148,19 @@ def _keys_without_effect(reader: Reader, explicit: Collection[str], layout: str 
             )
 
 
+def _region(reader: Reader) -> str | None:
+    region = reader.string("region")
+    if region is not None and region not in catalogue.regions():
+        close = difflib.get_close_matches(region, sorted(catalogue.regions()), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        reader.problem(
+            "region",
+            f"must be an AWS region (botocore lists {len(catalogue.regions())}), like us-east-1; got {shown(region)}{hint}",
+        )
+        return None
+    return region
+
+
 def _log_retention_days(reader: Reader) -> int | None:
     days = reader.integer("logRetentionDays")
     if days is not None and days not in LOG_RETENTION_DAYS:
@@ -164,10 +180,17 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     stack file sets (the rest are Pulumi.yaml's defaults), `file_problems` what reading the files found."""
     reader = Reader(raw)
     reader.problems.extend(file_problems)
+    if not STACK_NAME.fullmatch(stack):
+        # `amy-<stack>` names the stack's resources, up to `amy-<stack>-web` for a 32-character target group.
+        reader.problems.append(
+            f"the stack's name {shown(stack)} must be 1-{MAX_STACK_NAME} lower-case letters, digits or single hyphens, "
+            "a letter first: it names the stack's resources"
+        )
+        raise StackConfigError(stack, reader.problems)
     reader.problems.extend(unknown_keys(raw))
 
     layout = reader.choice("layout", LAYOUTS)
-    region = reader.matching("region", REGION, "an AWS region like us-east-1")
+    region = _region(reader)
     network_config = network.network(reader, layout, region)
     dns_config = dns.dns(reader)
     database_config = database.database(reader, name_prefix(stack))
@@ -188,6 +211,14 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     optional = settings.optional_settings(reader)
     _keys_without_effect(reader, explicit, layout, mode)
 
+    if app_version is not None and database_config is not None:
+        snapshot = app_version.snapshot_identifier(database_config.identifier, datetime(2000, 1, 1, tzinfo=UTC))
+        if len(snapshot) > web.SNAPSHOT_IDENTIFIER_LIMIT:
+            reader.problem(
+                "appVersion",
+                f"with dbIdentifier {database_config.identifier} makes a release snapshot identifier of {len(snapshot)} "
+                f"characters; RDS takes {web.SNAPSHOT_IDENTIFIER_LIMIT}",
+            )
     if reader.problems:
         raise StackConfigError(stack, reader.problems)
     # Each value was checked above; the casts only tell the type checker so.

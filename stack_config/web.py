@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
+from stack_config import catalogue
 from stack_config.reader import NAMESPACE, Reader, shown
 
-APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+APP_VERSION = re.compile(r"v?([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})")
+# RDS snapshot identifiers are at most 255 characters (CreateDBSnapshot).
+SNAPSHOT_IDENTIFIER_LIMIT = 255
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
 HOST_INSTANCE_TYPE = re.compile(
@@ -61,6 +65,10 @@ class AppVersion:
         """The version as the operators name snapshots: `v4-7-2`."""
         return f"v{self.major}-{self.minor}-{self.patch}"
 
+    def snapshot_identifier(self, database: str, moment: datetime) -> str:
+        """The pre-release snapshot's identifier: `vA-B-C-<database>-YYYY-MM-DD-HHMM`."""
+        return f"{self.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
+
 
 @dataclass(frozen=True)
 class HostConfig:
@@ -106,6 +114,11 @@ def host(reader: Reader) -> HostConfig | None:
     instance_type = reader.matching(
         "hostInstanceType", HOST_INSTANCE_TYPE, "an x86_64 type (t3, t3a, m5-m7, c5-c7, r5-r7 families) like t3.medium"
     )
+    if instance_type is not None and instance_type not in catalogue.ec2_instance_types():
+        reader.problem(
+            "hostInstanceType", f"is not an EC2 instance type (botocore's EC2 model lists none such); got {shown(instance_type)}"
+        )
+        instance_type = None
     ami_id = reader.matching("hostAmiId", AMI_ID, "an AMI id like ami-0123456789abcdef0, or unset to look one up", required=False)
     root_volume = reader.bounded("hostRootVolumeGb", *ROOT_VOLUME_GB, " GiB")
     email = reader.email("certbotEmail", "for Let's Encrypt's notices")

@@ -182,7 +182,7 @@ def release_snapshot_identifier(version: AppVersion, database: str, moment: date
     letter and has single hyphens, so the whole stays a valid snapshot identifier (1-255 letters, digits and
     hyphens, a letter first, no `--`, no trailing hyphen).
     """
-    return f"{version.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
+    return version.snapshot_identifier(database, moment)
 
 
 def release_time() -> datetime:

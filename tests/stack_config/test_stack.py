@@ -119,7 +119,7 @@ def test_stack_files_set_only_declared_keys_and_no_secret_in_clear(stack: str) -
 def test_defaults_alone_are_incomplete_and_say_which_keys_to_set() -> None:
     defaults = {f"amy:{key}": encode_config_value(spec["default"]) for key, spec in project_config().items() if "default" in spec}
     with pytest.raises(StackConfigError) as raised:
-        load(NO_SUCH_STACK, defaults)
+        load("fresh", defaults)
     required = [problem for problem in raised.value.problems if " is required " in problem]
     assert required == [f"amy:{key} is required (a string); set it with `pulumi config set {key} …`" for key in REQUIRED_KEYS]
 
@@ -152,3 +152,15 @@ def test_readme_table_lists_every_key_with_its_type_and_default() -> None:
             assert row["default"] == f"`{encode_config_value(spec['default'])}`", key
         else:
             assert not row["default"].startswith("`"), key
+
+
+@pytest.mark.parametrize("name", ["Production", "prod env", "-prod", "prod-", "pr--od", "a" * 25, "9lives", NO_SUCH_STACK])
+def test_a_stack_name_that_cannot_name_resources_is_refused(name: str) -> None:
+    with pytest.raises(StackConfigError) as raised:
+        load(name, {})
+    [problem] = raised.value.problems
+    assert problem.startswith(f"the stack's name {name!r} must be 1-24 lower-case letters, digits or single hyphens")
+
+
+def test_the_longest_stack_name_fits_every_name_it_makes() -> None:
+    assert len(f"amy-{'a' * 24}-web") == 32
