@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         if PATH.read_text() != render():
-            print(f"{PATH.relative_to(ROOT)} is stale: run python -m tooling.catalogue", file=sys.stderr)
+            print(f"{PATH.name} is stale: run python -m tooling.catalogue", file=sys.stderr)
             return 1
         return 0
     PATH.write_text(render())
