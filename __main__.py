@@ -4,6 +4,7 @@ import pulumi
 
 import stack_config
 from components.alarms import Alarms, AlarmsArgs
+from components.app_record import app_record
 from components.app_settings import AppSettings, AppSettingsArgs
 from components.backups import Backups, BackupsArgs
 from components.cache import Cache, CacheArgs
@@ -129,6 +130,8 @@ web = WEB_TIERS[config.layout](
     lookups,
     opts,
 )
+
+app_record(f"{prefix}-app-dns", config.dns.zone_id, config.dns.domain, web.address, config.adoption.app_record, opts)
 
 alarms = Alarms(
     f"{prefix}-alarms",

@@ -10,7 +10,7 @@ import pulumi
 
 from components.alarms import Alarm
 from components.app_settings import AppSettings
-from components.application import Application
+from components.application import Address, Application
 from components.backups import Backups
 from components.certificates import Certificates
 from components.database import Database
@@ -40,6 +40,8 @@ class WebTier:
 
     alarms: list[Alarm]
     exports: dict[str, pulumi.Input[Any]]
+    # Where the application's name points.
+    address: Address
 
 
 def application(config: StackConfig, shared: SharedTier) -> Application:
@@ -61,7 +63,6 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         email_attachments_bucket=config.email_attachments_bucket,
         release_snapshot=shared.database.release_snapshot,
         protect=config.protect_stateful_resources,
-        record_import=config.adoption.app_record,
     )
 
 
@@ -85,6 +86,7 @@ def legacy(config: StackConfig, shared: SharedTier, _lookups: Lookups, opts: pul
         opts,
     )
     return WebTier(
+        address=host.address,
         alarms=host.alarms,
         exports={
             "hostInstanceId": host.instance.id,
@@ -116,6 +118,7 @@ def ecs(config: StackConfig, shared: SharedTier, lookups: Lookups, opts: pulumi.
         opts,
     )
     return WebTier(
+        address=service.address,
         alarms=service.alarms,
         exports={
             "repositoryUrl": service.repository.repository_url,

@@ -44,5 +44,12 @@ class Application:
     release_snapshot: pulumi.Resource
     # Production's guard against deleting the tier by accident.
     protect: bool
-    # The existing DNS record of `domain` to adopt (`<zone id>_<domain>_A`), or None to create it.
-    record_import: str | None = None
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where the application's name points: the host's address, or an alias to the load balancer."""
+
+    ip: pulumi.Input[str] | None = None
+    alias_name: pulumi.Input[str] | None = None
+    alias_zone_id: pulumi.Input[str] | None = None

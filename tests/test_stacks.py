@@ -203,3 +203,34 @@ def test_a_layout_switch_replaces_and_deletes_nothing_it_must_keep(stack: str) -
     assert {r.urn for r in shared_stateful(after)} == {r.urn for r in shared_stateful(before)}
     # Protection stays on where it was.
     assert {r.urn for r in after.registrations if r.protect} >= {r.urn for r in shared_stateful(before) if r.protect}
+
+
+def test_the_application_name_points_at_the_layouts_entry(stack_plan: Plan, stack_config: StackConfig) -> None:
+    record = stack_plan.one("aws:route53/record:Record", f"{stack_config.name_prefix}-app-dns")
+    assert (record.inputs["zoneId"], record.inputs["name"], record.inputs["type"]) == (
+        stack_config.dns.zone_id,
+        stack_config.dns.domain,
+        "A",
+    )
+    if stack_config.layout == "legacy":
+        assert record.inputs["records"] == [stack_plan.one("aws:ec2/eip:Eip").outputs["publicIp"]]
+        assert record.inputs["ttl"] == 300
+    else:
+        balancer = stack_plan.one("aws:lb/loadBalancer:LoadBalancer").outputs
+        assert record.inputs["aliases"] == [
+            {"name": balancer["dnsName"], "zoneId": balancer["zoneId"], "evaluateTargetHealth": True}
+        ]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_layout_switch_changes_the_application_record_in_place(stack: str) -> None:
+    """Two records for one (zone, name, type) cannot exist: the new layout's would be created while the old one's
+    still stands, and Route 53 refuses (InvalidChangeBatch: it already exists). One record changes in place."""
+    before, after = planned(stack), run(stack, switched_layout(config_of(stack)))
+    domain = config_of(stack).dns.domain
+
+    def records(plan: Plan) -> set[str]:
+        return {r.urn for r in plan.of_type("aws:route53/record:Record") if r.inputs["name"] == domain}
+
+    assert len(records(before)) == 1
+    assert records(before) == records(after)

@@ -116,16 +116,6 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
     )
     if args.service.maintenance:
         _maintenance_rule(name, https, child)
-    aws.route53.Record(
-        f"{name}-dns",
-        zone_id=app.zone_id,
-        name=app.domain,
-        type="A",
-        aliases=[
-            aws.route53.RecordAliasArgs(name=load_balancer.dns_name, zone_id=load_balancer.zone_id, evaluate_target_health=True)
-        ],
-        opts=pulumi.ResourceOptions(parent=parent, import_=app.record_import),
-    )
     return Front(load_balancer=load_balancer, target_group=target_group, https_listener=https)
 
 

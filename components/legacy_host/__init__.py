@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alarms import Alarm
-from components.application import Application
+from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
 from components.legacy_host import files
 from components.legacy_host.alarms import host_alarms
@@ -24,7 +24,6 @@ INSTANCE_POLICIES = {
 }
 # The host's own Redis, for cacheMode `local`.
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
-DNS_TTL = 300
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
 # The configure script may run for its whole timeout on a first boot (see files.py); `pulumi up` waits that long
@@ -69,6 +68,8 @@ class LegacyHost(pulumi.ComponentResource):
     maintenance_document: aws.ssm.Document
     # What operators are told about this tier.
     alarms: list[Alarm]
+    # Where the application's name points.
+    address: Address
 
     def __init__(self, name: str, args: LegacyHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:web:LegacyHost", name, None, opts)
@@ -85,6 +86,7 @@ class LegacyHost(pulumi.ComponentResource):
         self.ami_id = pulumi.Output.from_input(args.host.ami_id) if args.host.ami_id else self._latest_ubuntu()
         self.instance = self._instance(profile, user_data)
         self.public_ip = self._address()
+        self.address = Address(ip=self.public_ip)
         self.deploy_document, self.maintenance_document = self._deploys(host_files)
         aws.backup.Selection(
             f"{name}-backup",
@@ -186,15 +188,6 @@ class LegacyHost(pulumi.ComponentResource):
         )
         aws.ec2.EipAssociation(
             f"{self._name}-ip-association", allocation_id=address.allocation_id, instance_id=self.instance.id, opts=self._child
-        )
-        aws.route53.Record(
-            f"{self._name}-dns",
-            zone_id=self._args.app.zone_id,
-            name=self._args.app.domain,
-            type="A",
-            ttl=DNS_TTL,
-            records=[address.public_ip],
-            opts=pulumi.ResourceOptions(parent=self, import_=self._args.app.record_import),
         )
         return address.public_ip
 

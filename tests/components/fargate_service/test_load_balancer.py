@@ -102,7 +102,7 @@ def test_maintenance_on_answers_503_for_every_path_first(with_workers: Plan, pla
 
 
 def test_the_application_name_points_at_the_load_balancer(plan: Plan, config: StackConfig) -> None:
-    record = plan.one("aws:route53/record:Record", f"{config.name_prefix}-service-dns").inputs
+    record = plan.one("aws:route53/record:Record", f"{config.name_prefix}-app-dns").inputs
     alb = plan.one("aws:lb/loadBalancer:LoadBalancer").outputs
     assert record["name"] == config.dns.domain
     assert record["zoneId"] == config.dns.zone_id
