@@ -33,6 +33,7 @@ PACKAGES = {
     "cloud-init": "cloud-init",
     "systemd-analyze": "systemd",
     "openssl": "openssl",
+    "dot": "graphviz",
     "bash": "bash",
     "node": "nodejs",
 }
