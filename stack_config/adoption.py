@@ -52,7 +52,7 @@ def adoption(reader: Reader, layout: str | None, dns: DnsConfig | None, db_ident
         name, _, resource_id = entry.partition("=")
         if name not in IMPORTABLE:
             reader.problem("importIds", f"names {name!r}; importable are {', '.join(IMPORTABLE)} (as name=id)")
-        elif not IMPORTABLE[name].match(resource_id):
+        elif not IMPORTABLE[name].fullmatch(resource_id):
             reader.problem("importIds", f"has {entry!r}, which is not an id of {name}")
         elif name in ids:
             reader.problem("importIds", f"names {name} twice")

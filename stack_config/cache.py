@@ -12,7 +12,7 @@ CacheMode = Literal["none", "local", "elasticache"]
 CACHE_MODES: tuple[CacheMode, ...] = get_args(CacheMode)
 # The host of the legacy layout runs its own Redis; ECS tasks need a managed one.
 CACHE_MODES_BY_LAYOUT: dict[str, tuple[CacheMode, ...]] = {"legacy": ("none", "local"), "ecs": ("none", "elasticache")}
-CACHE_NODE_TYPE = re.compile(r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$")
+CACHE_NODE_TYPE = re.compile(r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micro|small|medium|large|xlarge|[0-9]+xlarge)$")
 # ElastiCache keeps automatic snapshots 1 to 35 days.
 SNAPSHOT_DAYS = (1, 35)
 

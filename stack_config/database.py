@@ -16,12 +16,14 @@ MIN_POSTGRES_MAJOR = 13
 # Burstable sizes below medium lack the memory AMY needs and Performance Insights.
 DB_INSTANCE_CLASS = re.compile(
     r"^db\.(?:(?:t3|t4g)\.(?:medium|large|xlarge|2xlarge)"
-    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|\d+xlarge))$"
+    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|[0-9]+xlarge))$"
 )
 DB_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$")
 PG_USERNAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
-MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
+BACKUP_WINDOW = re.compile(r"^([0-9][0-9]):([0-9][0-9])-([0-9][0-9]):([0-9][0-9])$")
+MAINTENANCE_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])-(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])$"
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -72,7 +74,7 @@ def backup_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = BACKUP_WINDOW.match(value)
+    match = BACKUP_WINDOW.fullmatch(value)
     start = _minutes(*match.groups()[:2]) if match else None
     end = _minutes(*match.groups()[2:]) if match else None
     if start is None or end is None:
@@ -89,7 +91,7 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = MAINTENANCE_WINDOW.match(value)
+    match = MAINTENANCE_WINDOW.fullmatch(value)
     if match:
         start_day, start_h, start_m, end_day, end_h, end_m = match.groups()
         start_time, end_time = _minutes(start_h, start_m), _minutes(end_h, end_m)
@@ -131,7 +133,7 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
     identifier = reader.optional("dbIdentifier")
     if identifier is None:
         identifier = name_prefix
-    if not DB_IDENTIFIER.match(identifier):
+    if not DB_IDENTIFIER.fullmatch(identifier):
         reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {identifier!r}")
     username = reader.matching("dbMasterUsername", PG_USERNAME, "a PostgreSQL role name like amy")
     engine_version = reader.string("dbEngineVersion")

@@ -28,7 +28,7 @@ def _in_zone(name: str, zone: str) -> bool:
 
 def dns(reader: Reader) -> DnsConfig | None:
     zone_id = reader.string("zoneId")
-    if zone_id is not None and not ZONE_ID.match(zone_id):
+    if zone_id is not None and not ZONE_ID.fullmatch(zone_id):
         reader.problem("zoneId", f"must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ; got {zone_id!r}")
     zone_name = reader.string("zoneName")
     if zone_name is not None and not is_domain(zone_name):

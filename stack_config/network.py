@@ -86,12 +86,12 @@ def existing_network(reader: Reader) -> ExistingNetworkConfig | None:
             if value is not None:
                 reader.problem(key, f"needs {NAMESPACE}:existingVpcId, the VPC the subnets are in")
         return None
-    if not VPC_ID.match(vpc_id):
+    if not VPC_ID.fullmatch(vpc_id):
         reader.problem("existingVpcId", f"must be a VPC id like vpc-0123456789abcdef0; got {vpc_id!r}")
     for key, value in subnets.items():
         if value is None:
             reader.problem(key, f"is required with {NAMESPACE}:existingVpcId: two subnet ids, one per zone")
-        elif len(value) != 2 or not all(SUBNET_ID.match(subnet) for subnet in value):
+        elif len(value) != 2 or not all(SUBNET_ID.fullmatch(subnet) for subnet in value):
             reader.problem(key, f"must be two subnet ids like subnet-0123456789abcdef0; got {list(value)}")
     public, private, isolated = (subnets[key] for key in EXISTING_SUBNET_KEYS)
     if public is None or private is None or isolated is None:

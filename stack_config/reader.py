@@ -10,10 +10,15 @@ from typing import TypeVar, cast
 NAMESPACE = "amy"
 # The shortest retention of anything kept for recovery: backups, dumps, logs.
 MIN_RETENTION_DAYS = 7
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-HTTPS_URL = re.compile(r"^https://[a-z0-9.-]+(?::\d+)?(?:/\S*)?$")
-DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Patterns are matched whole (fullmatch: `$` alone would let a trailing newline through) and spelled in ASCII
+# classes (`\d`, `\s` and `\w` match far more in Unicode). Values that reach the host's shell, nginx or its pages
+# (an e-mail, a URL, a DNS name) allow no shell metacharacter: no quote, `$`, backtick, `;`, `&`, `|`, space or
+# parenthesis.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A host name or address, an optional port, and a path of unreserved characters (RFC 3986): no query, no fragment.
+HTTPS_URL = re.compile(r"https://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?")
+DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 T = TypeVar("T")
 
@@ -88,7 +93,7 @@ class Reader:
     def matching(self, key: str, pattern: re.Pattern[str], what: str, *, required: bool = True) -> str | None:
         """A string that must match `pattern`; `what` says what is allowed, with an example."""
         value = self.string(key) if required else self.optional(key)
-        if value is not None and not pattern.match(value):
+        if value is not None and not pattern.fullmatch(value):
             self.problem(key, f"must be {what}; got {value!r}")
             return None
         return value
@@ -119,4 +124,4 @@ def _parse_string_list(value: str) -> tuple[str, ...]:
 
 def is_domain(name: str) -> bool:
     labels = name.split(".")
-    return len(name) <= 253 and len(labels) >= 2 and all(DOMAIN_LABEL.match(label) for label in labels)
+    return len(name) <= 253 and len(labels) >= 2 and all(DOMAIN_LABEL.fullmatch(label) for label in labels)

@@ -21,7 +21,7 @@ from stack_config.web import AppVersion, HostConfig, ServiceConfig
 
 Layout = Literal["legacy", "ecs"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
-REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
+REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-[0-9]$")
 # The values CloudWatch Logs accepts for a retention period.
 LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from stack_config.reader import NAMESPACE, Reader
 
-APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+APP_VERSION = re.compile(r"^v?([0-9]+)\.([0-9]+)\.([0-9]+)$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
 HOST_INSTANCE_TYPE = re.compile(
-    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$"
+    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|[0-9]+xlarge)$"
 )
 ROOT_VOLUME_GB = (20, 1024)
 GUNICORN_WORKERS = (1, 32)
@@ -87,7 +87,7 @@ def app_version(reader: Reader) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:
         return None
-    match = APP_VERSION.match(value)
+    match = APP_VERSION.fullmatch(value)
     if not match:
         reader.problem("appVersion", f"must be a release tag like v4.7.2; got {value!r}")
         return None

@@ -12,6 +12,7 @@ import base64
 import gzip
 import hashlib
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,10 @@ _environment = jinja2.Environment(
     keep_trailing_newline=True,
     autoescape=False,
 )
+# host.env is read by bash (`source`) and by systemd (EnvironmentFile=): every value is single-quoted where it is not
+# plain, so no value ever runs as shell. systemd.exec(5) reads a '-quoted value verbatim, as POSIX shell does; stack
+# config refuses quotes in the values, so the two never part ways on shlex's '"'"' for a quote.
+_environment.filters["shell_quote"] = shlex.quote
 
 
 @dataclass(frozen=True)

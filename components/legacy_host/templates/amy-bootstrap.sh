@@ -2,7 +2,8 @@
 # First boot of the host (cloud-init runcmd): tools, directories, services, certificate.
 # The SSM association `deploy` then installs the configured release.
 set -euo pipefail
-source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+# The host's settings, exported to what this script runs.
+set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 
 install -d -o amy -g amy "$AMY_APP_DIR" "$AMY_APP_DIR/DB_backups" "$AMY_APP_DIR/logs"
 install -d -o root -g root /var/www/acme

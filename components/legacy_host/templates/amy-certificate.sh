@@ -2,7 +2,8 @@
 # Obtain the TLS certificate for the domain through nginx (HTTP-01 on the webroot), then serve HTTPS.
 # Retries while DNS for the domain still points elsewhere. certbot.timer renews it; nginx reloads after.
 set -euo pipefail
-source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+# The host's settings, exported to what this script runs.
+set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 live=/etc/letsencrypt/live/$AMY_DOMAIN
 
 for attempt in $(seq 40); do

@@ -3,7 +3,8 @@
 # maintenance on, dump, fetch, install, migrate, collectstatic, restart, maintenance off.
 #   amy-deploy VERSION
 set -euo pipefail
-source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+# The host's settings, exported to what this script runs.
+set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 version=${1:-}
 [[ $version =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "usage: amy-deploy vA.B.C" >&2; exit 2; }
 repo=$AMY_APP_DIR/repo

@@ -6,6 +6,10 @@ last path segment; the RDS-managed secret gives AMY_DATABASE_USER and
 AMY_DATABASE_PASSWORD. Written, readable by root and amy only: a systemd
 EnvironmentFile for the services, the same as shell exports for the host's
 scripts, and the `postactivate` operators source once the virtualenv exists.
+
+Where to look comes from the host's settings (host.env) in the environment,
+as its unit (EnvironmentFile=) and the scripts that run it (`set -a; source`)
+give them: it never parses a file that a shell also reads.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from pathlib import Path
 
 import boto3
 
-HOST_ENV = Path("/etc/amy/host.env")
 SERVICE_ENV = Path("/etc/amy/amy.env")
 SHELL_ENV = Path("/etc/amy/amy.sh")
 SERVICES = ("amy-gunicorn", "amy-rqworker", "amy-rqscheduler")
@@ -33,15 +36,6 @@ UNITS = Path("/etc/systemd/system")
 
 class SettingsError(Exception):
     pass
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return values
 
 
 def collect(ssm, secrets, parameters_path: str, database_secret_arn: str, required: Iterable[str]) -> dict[str, str]:
@@ -96,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-on-change", action="store_true", help="restart AMY's services if anything changed")
     args = parser.parse_args(argv)
 
-    host = read_env_file(HOST_ENV)
+    host = os.environ
     session = boto3.Session(region_name=host["AWS_DEFAULT_REGION"])
     try:
         env = collect(

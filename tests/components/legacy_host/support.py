@@ -248,3 +248,16 @@ def served_certificate(port: int, *, host: str = DOMAIN, address: str = "127.0.0
         certificate = tls.getpeercert(binary_form=True)
     assert certificate is not None
     return certificate
+
+
+def sourced(host_env: Path, names: Iterable[str]) -> dict[str, str]:
+    """The variables `names` as bash sees them after `source host_env`, read back byte for byte (NUL-separated)."""
+    bash = require("bash")
+    names = list(names)
+    printed = run(
+        [bash, "-c", 'set -eu; source "$1"; shift; for name; do printf "%s\\0" "${!name}"; done', "_", str(host_env), *names],
+        env={"PATH": os.environ["PATH"]},
+        timeout=30,
+    )
+    assert printed.returncode == 0, printed.stderr
+    return dict(zip(names, printed.stdout.split("\0")[:-1], strict=True))

@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+import shlex
 from dataclasses import replace
 
 import pulumi
@@ -133,8 +134,8 @@ def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Pl
     assert {"/usr/local/sbin/amy-deploy", "/etc/nginx/sites-available/amy-https.conf", "/etc/amy/redis.conf"} <= paths
     assert config["runcmd"] == [["/usr/local/sbin/amy-bootstrap"]]
     host_env = next(entry["content"] for entry in config["write_files"] if entry["path"] == "/etc/amy/host.env")
-    assert f"AMY_DATABASE_SECRET_ARN={SECRET_ARN}" in host_env
-    assert "AMY_DUMPS_BUCKET=amy-unit-dumps" in host_env
+    assert f"AMY_DATABASE_SECRET_ARN={shlex.quote(SECRET_ARN)}\n" in host_env
+    assert "AMY_DUMPS_BUCKET=amy-unit-dumps\n" in host_env
     # Secrets may be named (read from the environment at run time), never given a value.
     text = "\n".join(entry["content"] for entry in config["write_files"])
     assigned = re.findall(rf"\b({'|'.join((*SECRET_SETTINGS, 'AMY_DATABASE_PASSWORD'))})=([^$\s]\S*)", text)

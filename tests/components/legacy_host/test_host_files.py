@@ -7,6 +7,7 @@ import base64
 import gzip
 import json
 import re
+import shlex
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -151,9 +152,9 @@ def _written_logs(files: list[HostFile]) -> set[str]:
     for unit in units(files):
         paths |= set(re.findall(r"^Standard(?:Output|Error)=append:(\S+)$", unit.content, re.M))
         paths |= set(re.findall(r"--(?:access|error)-logfile=(\S+)", unit.content))
-    host_env = dict(line.split("=", 1) for line in by["/etc/amy/host.env"].content.splitlines() if "=" in line)
+    app_dir = by["/etc/amy/host.env"].content.split("\nAMY_APP_DIR=", 1)[1].split("\n", 1)[0]
     for deploy in re.findall(r'tee -a "([^"]+)"', by["/usr/local/sbin/amy-deploy"].content):
-        paths.add(deploy.replace("$AMY_APP_DIR", host_env["AMY_APP_DIR"]))
+        paths.add(deploy.replace("$AMY_APP_DIR", shlex.split(app_dir)[0]))
     return paths
 
 
