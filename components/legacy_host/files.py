@@ -71,7 +71,9 @@ class HostLayout:
     acme_webroot: str = "/var/www/acme"
     certificate_dir: str = ""
     gunicorn_socket: str = "/run/amy/gunicorn.sock"
+    # AMY's settings as amy-env writes them: for systemd (EnvironmentFile=) and for the scripts (`source`).
     env_file: str = "/etc/amy/amy.env"
+    shell_env_file: str = "/etc/amy/amy.sh"
     host_env_file: str = "/etc/amy/host.env"
     redis_config: str = "/etc/amy/redis.conf"
     redis_dir: str = "/var/lib/amy-redis"
@@ -125,6 +127,8 @@ class HostSettings:
     rq_workers: bool
     required_settings: Sequence[str]
     layout: HostLayout = field(default=HostLayout(app_dir="/webapps/amy"))
+    # How often amy-env.timer rewrites AMY's environment: RDS rotates the database password every 7 days.
+    env_refresh_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         database_secret_arn=settings.database_secret_arn,
         dumps_bucket=settings.dumps_bucket,
         required_settings=settings.required_settings,
+        env_refresh_seconds=settings.env_refresh_seconds,
         **extra,
     )
 

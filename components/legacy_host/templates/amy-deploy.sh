@@ -12,7 +12,7 @@ exec > >(tee -a "$AMY_APP_DIR/logs/deploy.log") 2>&1
 
 log() { echo "$(date -u +%FT%TZ) amy-deploy $version: $*"; }
 # Run as amy with AMY's environment, in the checkout.
-as_amy() { runuser -u amy -- bash -c 'set -a && source /etc/amy/amy.sh && set +a && cd "$1" && shift && exec "$@"' _ "$repo" "$@"; }
+as_amy() { runuser -u amy -- bash -c 'set -a && source "$AMY_SHELL_ENV_FILE" && set +a && cd "$1" && shift && exec "$@"' _ "$repo" "$@"; }
 trap 'log "FAILED at line $LINENO; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"' ERR
 
 log "start"

@@ -45,6 +45,7 @@ def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis
         certificate_dir=str(root / "etc/letsencrypt/live" / DOMAIN),
         gunicorn_socket=str(root / "run/amy/gunicorn.sock"),
         env_file=str(root / "etc/amy/amy.env"),
+        shell_env_file=str(root / "etc/amy/amy.sh"),
         host_env_file=str(root / "etc/amy/host.env"),
         redis_config=str(root / "etc/amy/redis.conf"),
         redis_dir=str(root / "var/lib/amy-redis"),
