@@ -17,7 +17,8 @@ from stack_config.delivery import GitHubConfig
 from stack_config.dns import DnsConfig
 from stack_config.network import ExistingNetworkConfig, NetworkConfig
 from stack_config.reader import BUCKET_NAME, MIN_RETENTION_DAYS, NAMESPACE, Reader, StackConfigError
-from stack_config.web import AppVersion, HostConfig, ServiceConfig
+from stack_config.releases import AppVersion
+from stack_config.web import HostConfig, ServiceConfig
 
 Layout = Literal["legacy", "ecs"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
@@ -135,7 +136,7 @@ def load(stack: str, raw: Mapping[str, str]) -> StackConfig:
     mode = cache.cache_mode(reader, layout)
     elasticache = cache.elasticache(reader) if mode == "elasticache" else None
     protect = reader.boolean("protectStatefulResources")
-    app_version = web.app_version(reader)
+    app_version = web.app_version(reader, layout)
     gunicorn_workers = web.gunicorn_workers(reader)
     host = web.host(reader) if layout == "legacy" else None
     service = web.service(reader) if layout == "ecs" else None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stack_config import releases
 from stack_config.reader import NAMESPACE, Reader
+from stack_config.releases import AppVersion
 
-APP_VERSION = re.compile(r"^v?([0-9]+)\.([0-9]+)\.([0-9]+)$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
 HOST_INSTANCE_TYPE = re.compile(
@@ -45,21 +46,6 @@ KEYS = {
 
 
 @dataclass(frozen=True)
-class AppVersion:
-    major: int
-    minor: int
-    patch: int
-
-    def __str__(self) -> str:
-        return f"v{self.major}.{self.minor}.{self.patch}"
-
-    @property
-    def slug(self) -> str:
-        """The version as the operators name snapshots: `v4-7-2`."""
-        return f"v{self.major}-{self.minor}-{self.patch}"
-
-
-@dataclass(frozen=True)
 class HostConfig:
     """The legacy layout's EC2 host."""
 
@@ -83,16 +69,24 @@ class ServiceConfig:
     maintenance: bool
 
 
-def app_version(reader: Reader) -> AppVersion | None:
+def app_version(reader: Reader, layout: str | None) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:
         return None
-    match = APP_VERSION.fullmatch(value)
-    if not match:
+    version = AppVersion.parse(value)
+    if version is None:
         reader.problem("appVersion", f"must be a release tag like v4.7.2; got {value!r}")
         return None
-    major, minor, patch = (int(part) for part in match.groups())
-    return AppVersion(major, minor, patch)
+    # An ECS task runs the release's own image, built the release's own way; the host installs it from its lockfile.
+    if layout == "legacy" and releases.shape_of(version) is None:
+        reader.problem(
+            "appVersion",
+            f"{version} is not a release the legacy host knows how to install: it knows {releases.known()} "
+            "(stack_config/releases.py, by their lockfiles); add the release's shape there: its lockfile, tool, "
+            "Python and code directory, from its tag",
+        )
+        return None
+    return version
 
 
 def gunicorn_workers(reader: Reader) -> int | None:

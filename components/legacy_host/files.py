@@ -20,6 +20,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from stack_config import releases
+
 TEMPLATES = Path(__file__).parent / "templates"
 # EC2 refuses user data over 16 KiB; it is sent gzip-compressed.
 USER_DATA_LIMIT = 16 * 1024
@@ -27,7 +29,7 @@ USER_DATA_LIMIT = 16 * 1024
 DOCUMENT_LIMIT = 64 * 1024
 # On a new host the configure script first waits for cloud-init (`cloud-init status --wait`), which upgrades every
 # package of the image (`package_upgrade`), installs PACKAGES (a compiler, Node.js and npm among them) and runs
-# amy-bootstrap (uv, the AWS CLI snap, the CloudWatch agent, a clone of AMY): on an image some months old that is
+# amy-bootstrap (the AWS CLI snap, the CloudWatch agent, a clone of AMY): on an image some months old that is
 # tens of minutes, not the ten the document allowed. Half an hour leaves room; on a running host it takes seconds.
 CONFIGURE_COMMAND_TIMEOUT_SECONDS = 1800
 PACKAGES = (
@@ -37,6 +39,7 @@ PACKAGES = (
     "curl",
     "postgresql-client",
     "python3-boto3",
+    # The deploy installs its pinned uv with it.
     "pipx",
     "nodejs",
     "npm",
@@ -77,6 +80,8 @@ class HostLayout:
     host_env_file: str = "/etc/amy/host.env"
     redis_config: str = "/etc/amy/redis.conf"
     redis_dir: str = "/var/lib/amy-redis"
+    # Where the deploy's uv installs each release's Python (UV_PYTHON_INSTALL_DIR): root writes, amy reads.
+    python_dir: str = "/opt/amy/python"
     http_port: int = 80
     https_port: int = 443
     redis_port: int = 6379
@@ -129,6 +134,8 @@ class HostSettings:
     layout: HostLayout = field(default=HostLayout(app_dir="/webapps/amy"))
     # How often amy-env.timer rewrites AMY's environment: RDS rotates the database password every 7 days.
     env_refresh_seconds: int = 900
+    # Where uv downloads the Pythons from (UV_PYTHON_INSTALL_MIRROR); its default, python-build-standalone's releases.
+    python_downloads: str = "https://github.com/astral-sh/python-build-standalone/releases/download"
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         dumps_bucket=settings.dumps_bucket,
         required_settings=settings.required_settings,
         env_refresh_seconds=settings.env_refresh_seconds,
+        python_downloads=settings.python_downloads,
         **extra,
     )
 
@@ -197,6 +205,8 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-bootstrap", _script("amy-bootstrap.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-configure", _script("amy-configure.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-services", _script("amy-services.sh"), 0o755),
+        # The table of AMY's releases stack config checks appVersion against, which the deploy asks.
+        HostFile("/usr/local/sbin/amy-release", Path(releases.__file__).read_text(), 0o755),
     ]
     # RQ needs Redis: without a cache the host runs neither.
     if settings.rq_workers:

@@ -13,20 +13,60 @@ exec > >(tee -a "$AMY_APP_DIR/logs/deploy.log") 2>&1
 log() { echo "$(date -u +%FT%TZ) amy-deploy $version: $*"; }
 # Run as amy with AMY's environment, in the checkout.
 as_amy() { runuser -u amy -- bash -c 'set -a && source "$AMY_SHELL_ENV_FILE" && set +a && cd "$1" && shift && exec "$@"' _ "$repo" "$@"; }
+
+# How this release installs, from the table stack config checked appVersion against (amy-release): its lockfile,
+# the tool and version that install it, the Python it needs, where its code is. Asked first: a release the table
+# does not know fails here, before the site goes into maintenance.
+lockfile=$(amy-release "$version" lockfile)
+tool=$(amy-release "$version" tool)
+tool_version=$(amy-release "$version" tool_version)
+python=$(amy-release "$version" python)
+code=$(amy-release "$version" code)
+uv_version=$(amy-release "$version" uv)
+
 trap 'log "FAILED at line $LINENO; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"' ERR
 
+# The pinned uv, which installs the pinned Python into UV_PYTHON_INSTALL_DIR, where amy's uv finds it.
+install_uv() {
+  local installed
+  installed=$(uv --version 2>/dev/null | cut -d' ' -f2) || true
+  if [[ $installed != "$uv_version" ]]; then
+    log "installing uv $uv_version (found: ${installed:-none})"
+    PIPX_HOME=/opt/pipx PIPX_BIN_DIR=/usr/local/bin pipx install --force "uv==$uv_version"
+  fi
+  uv python install "$python"
+}
+
+# A new virtualenv with the release's Python each time (a release may need another one), filled by the release's
+# own tool from its lockfile, as AMY's image of that release is built; pipenv and poetry make no venv of their own.
+install_release() {
+  as_amy uv venv --clear --seed --python "$python" .venv
+  case $tool in
+    uv) as_amy uv sync --frozen --no-dev --python "$python" ;;
+    poetry) as_amy env POETRY_VIRTUALENVS_IN_PROJECT=true uvx --python "$python" --from "poetry==$tool_version" poetry sync --no-interaction ;;
+    pipenv) as_amy env PIPENV_VENV_IN_PROJECT=1 uvx --python "$python" --from "pipenv==$tool_version" pipenv sync ;;
+    *) log "amy-release names no tool this script runs: $tool"; false ;;
+  esac
+}
+
 log "start"
-/usr/local/sbin/amy-env
+amy-env
 amy-maintenance on
 if [[ -e $AMY_APP_DIR/deployed-version ]]; then
-  as_amy env AMY_APP_DIR="$AMY_APP_DIR" AMY_DUMPS_BUCKET="$AMY_DUMPS_BUCKET" /usr/local/sbin/amy-dump release "$version"
+  as_amy amy-dump release "$version"
 else
   log "first deploy: no database dump"
 fi
 as_amy git fetch --force --tags origin
 as_amy git checkout --force "refs/tags/$version"
-as_amy uv sync --frozen --no-dev
-/usr/local/sbin/amy-env
+if [[ ! -f $repo/$lockfile || ! -d $repo/$code || ! -f $repo/manage.py ]]; then
+  log "the checkout of $version lacks $lockfile, $code/ or manage.py: it is not the release amy-release describes"
+  false
+fi
+install_uv
+log "installing with $tool $tool_version from $lockfile, Python $python"
+install_release
+amy-env
 if [[ -e $repo/package-lock.json ]]; then as_amy npm ci --omit=dev; else as_amy npm install --omit=dev; fi
 as_amy .venv/bin/python manage.py check --deploy
 as_amy .venv/bin/python manage.py migrate --no-input

@@ -49,6 +49,7 @@ def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis
         host_env_file=str(root / "etc/amy/host.env"),
         redis_config=str(root / "etc/amy/redis.conf"),
         redis_dir=str(root / "var/lib/amy-redis"),
+        python_dir=str(root / "opt/amy/python"),
         http_port=http_port,
         https_port=https_port,
         redis_port=redis_port,
