@@ -85,7 +85,10 @@ class LegacyHost(pulumi.ComponentResource):
         self.ami_id = pulumi.Output.from_input(args.host.ami_id) if args.host.ami_id else self._latest_ubuntu()
         self.instance = self._instance(profile, user_data)
         self.public_ip = self._address()
-        self.deploy_document, self.maintenance_document = self._deploys(host_files)
+        configure = pulumi.Output.all(host_files, settings).apply(
+            lambda values: files.configure_document(values[0], files.retired(values[1]))
+        )
+        self.deploy_document, self.maintenance_document = self._deploys(configure)
         aws.backup.Selection(
             f"{name}-backup",
             name=f"{args.app.name_prefix}-host",
@@ -198,7 +201,7 @@ class LegacyHost(pulumi.ComponentResource):
         )
         return address.public_ip
 
-    def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
+    def _deploys(self, configure_content: pulumi.Output[str]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
         app = self._args.app
         prefix = app.name_prefix
         documents = {
@@ -211,7 +214,7 @@ class LegacyHost(pulumi.ComponentResource):
                 opts=self._child,
             )
             for purpose, content in (
-                ("configure", host_files.apply(files.configure_document)),
+                ("configure", configure_content),
                 ("deploy", json.dumps(deploy_document())),
                 ("maintenance", json.dumps(maintenance_document())),
             )

@@ -180,7 +180,6 @@ def _script(name: str) -> str:
 
 def render(settings: HostSettings) -> list[HostFile]:
     """Every file the host needs, at its path on the host."""
-    layout = settings.layout
     units = "/etc/systemd/system"
     files = [
         HostFile("/etc/amy/host.env", _render("host.env.j2", settings)),
@@ -209,12 +208,25 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-release", Path(releases.__file__).read_text(), 0o755),
     ]
     # RQ needs Redis: without a cache the host runs neither.
-    if settings.rq_workers:
-        for process in ("rqworker", "rqscheduler"):
-            files.append(HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process)))
-        files.append(HostFile(layout.redis_config, _render("redis.conf.j2", settings)))
-        files.append(HostFile(f"{units}/amy-redis.service", _render("amy-redis.service.j2", settings)))
-    return files
+    return [*files, *_rq_files(settings)] if settings.rq_workers else files
+
+
+def _rq_files(settings: HostSettings) -> list[HostFile]:
+    """RQ's worker and scheduler, and the Redis they use."""
+    units = "/etc/systemd/system"
+    return [
+        *(
+            HostFile(f"{units}/amy-{process}.service", _render("amy-rq.service.j2", settings, process=process))
+            for process in ("rqworker", "rqscheduler")
+        ),
+        HostFile(settings.layout.redis_config, _render("redis.conf.j2", settings)),
+        HostFile(f"{units}/amy-redis.service", _render("amy-redis.service.j2", settings)),
+    ]
+
+
+def retired(settings: HostSettings) -> list[str]:
+    """What a host of these settings must not keep from earlier ones: RQ and Redis once the release has no RQ."""
+    return [] if settings.rq_workers else [file.path for file in _rq_files(settings)]
 
 
 def _collect_list(settings: HostSettings) -> list[dict[str, str]]:
@@ -257,10 +269,14 @@ def user_data(settings: HostSettings, files: Sequence[HostFile]) -> str:
     return base64.b64encode(compressed).decode()
 
 
-def configure_script(files: Sequence[HostFile]) -> str:
-    """A shell script that writes each file whose content differs, then runs amy-configure with the changed paths."""
+def configure_script(files: Sequence[HostFile], gone: Sequence[str] = ()) -> str:
+    """A shell script that stops and removes each retired file's unit and file (`gone`), writes each file whose
+    content differs, then runs amy-configure with the changed paths."""
     # On a new host, cloud-init writes the files first; wait for it to finish (or fail, which fails this).
     lines = ["#!/bin/bash", "set -euo pipefail", "cloud-init status --wait >/dev/null", "changed=()"]
+    for path in gone:
+        stop = [f"  systemctl disable --now '{Path(path).name}'"] if path.startswith("/etc/systemd/system/") else []
+        lines += [f"if [[ -e '{path}' ]]; then", *stop, f"  rm -f '{path}'", "fi"]
     for file in files:
         encoded = base64.b64encode(file.content.encode()).decode()
         lines += [
@@ -274,8 +290,8 @@ def configure_script(files: Sequence[HostFile]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def configure_document(files: Sequence[HostFile]) -> str:
-    """The SSM Command document that applies the files to a running host."""
+def configure_document(files: Sequence[HostFile], gone: Sequence[str] = ()) -> str:
+    """The SSM Command document that applies the files to a running host and retires what it no longer runs."""
     document = {
         "schemaVersion": "2.2",
         "description": "Write AMY's host files that changed and reload what uses them.",
@@ -284,7 +300,7 @@ def configure_document(files: Sequence[HostFile]) -> str:
                 "action": "aws:runShellScript",
                 "name": "configure",
                 "inputs": {
-                    "runCommand": configure_script(files).splitlines(),
+                    "runCommand": configure_script(files, gone).splitlines(),
                     "timeoutSeconds": str(CONFIGURE_COMMAND_TIMEOUT_SECONDS),
                 },
             }

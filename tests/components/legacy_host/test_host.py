@@ -148,6 +148,22 @@ def test_without_a_cache_there_is_no_redis_and_no_rq_on_the_host() -> None:
     assert not [entry for entry in config["write_files"] if "redis" in entry["path"] or "amy-rq" in entry["path"]]
 
 
+def test_a_host_whose_release_has_no_rq_stops_and_removes_rq_and_redis(plan: Plan) -> None:
+    """The same host once ran a release with RQ: the configure document retires what the new settings no longer
+    render, or the workers of the old release would restart forever against code without django-rq."""
+
+    def script(built: Plan) -> str:
+        [step] = json.loads(built.one(DOCUMENT, "host-configure").inputs["content"])["mainSteps"]
+        return "\n".join(step["inputs"]["runCommand"])
+
+    retired = script(build(rq_workers=False))
+    for unit in ("amy-rqworker.service", "amy-rqscheduler.service", "amy-redis.service"):
+        assert f"systemctl disable --now '{unit}'\n  rm -f '/etc/systemd/system/{unit}'" in retired
+    assert "rm -f '/etc/amy/redis.conf'" in retired
+    assert retired.index("rm -f") < retired.index("/usr/local/sbin/amy-configure")
+    assert "rm -f" not in script(plan)
+
+
 def test_address_and_dns_name_the_host(plan: Plan) -> None:
     eip = plan.one("aws:ec2/eip:Eip")
     association = plan.one("aws:ec2/eipAssociation:EipAssociation").inputs

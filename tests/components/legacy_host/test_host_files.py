@@ -131,7 +131,7 @@ def test_every_shell_script_parses(tmp_path: Path, files: list[HostFile]) -> Non
     bash = require("bash")
     scripts = {file.path: file.content for file in files if file.content.startswith("#!/bin/bash\n")}
     assert len(scripts) == len(list(TEMPLATES.glob("*.sh")))
-    scripts["configure (SSM document)"] = configure_script(files)
+    scripts["configure (SSM document)"] = configure_script(files, ["/etc/systemd/system/amy-old.service", "/etc/amy/old"])
     for name, content in scripts.items():
         script = tmp_path / "script.sh"
         script.write_text(content)
