@@ -29,7 +29,7 @@ USER_DATA_LIMIT = 16 * 1024
 DOCUMENT_LIMIT = 64 * 1024
 # On a new host the configure script first waits for cloud-init (`cloud-init status --wait`), which upgrades every
 # package of the image (`package_upgrade`), installs PACKAGES (a compiler, Node.js and npm among them) and runs
-# amy-bootstrap (the AWS CLI snap, the CloudWatch agent, a clone of AMY): on an image some months old that is
+# amy-bootstrap (the CloudWatch agent, a clone of AMY): on an image some months old that is
 # tens of minutes, not the ten the document allowed. Half an hour leaves room; on a running host it takes seconds.
 CONFIGURE_COMMAND_TIMEOUT_SECONDS = 1800
 PACKAGES = (
@@ -197,6 +197,7 @@ def render(settings: HostSettings) -> list[HostFile]:
             "/etc/amy/cloudwatch-agent.json", _render("cloudwatch-agent.json.j2", settings, collect_list=_collect_list(settings))
         ),
         HostFile("/usr/local/sbin/amy-env", _script("amy-env.py"), 0o755),
+        HostFile("/usr/local/sbin/amy-aws", _script("amy-aws.py"), 0o755),
         HostFile("/usr/local/sbin/amy-dump", _script("amy-dump.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-deploy", _script("amy-deploy.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-maintenance", _script("amy-maintenance.sh"), 0o755),

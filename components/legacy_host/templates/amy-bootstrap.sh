@@ -14,7 +14,6 @@ chown amy:amy "$AMY_APP_DIR/logs/"*.log
 # No SSH: operators use SSM Session Manager.
 systemctl disable --now ssh.socket ssh.service || true
 
-snap list aws-cli &>/dev/null || snap install aws-cli --classic
 curl -fsSL -o /etc/amy/rds-ca-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb
 dpkg -i /tmp/amazon-cloudwatch-agent.deb

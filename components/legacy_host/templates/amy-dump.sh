@@ -1,5 +1,5 @@
 #!/bin/bash
-# Dump AMY's database in PostgreSQL's custom format and copy it to the dumps bucket.
+# Dump AMY's database in PostgreSQL's custom format and copy it to the dumps bucket (amy-aws: boto3, no snap).
 #   amy-dump periodic          every 30 minutes: s3://<bucket>/periodic/amy.dump (versions keep the history)
 #   amy-dump release VERSION   before a deploy: <app>/DB_backups/ and s3://<bucket>/releases/
 # Needs AMY's environment (/etc/amy/amy.env) and the host's (/etc/amy/host.env).
@@ -15,13 +15,13 @@ case ${1:-} in
   periodic)
     file=$(mktemp --tmpdir amy-XXXXXX.dump)
     trap 'rm -f "$file"' EXIT
-    target=s3://$AMY_DUMPS_BUCKET/periodic/amy.dump
+    key=periodic/amy.dump
     ;;
   release)
     version=${2:?amy-dump release needs the version}
     [[ $version =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || { log "not a version: $version"; exit 2; }
     file=$AMY_APP_DIR/DB_backups/amy-$version-$(date -u +%Y%m%dT%H%M%SZ).dump
-    target=s3://$AMY_DUMPS_BUCKET/releases/$(basename "$file")
+    key=releases/$(basename "$file")
     ;;
   *)
     echo "usage: amy-dump periodic | amy-dump release VERSION" >&2
@@ -31,5 +31,5 @@ esac
 
 log "dumping $PGDATABASE to $file"
 pg_dump --format=custom --no-owner --file="$file"
-aws s3 cp --only-show-errors "$file" "$target"
-log "copied to $target ($(stat -c %s "$file") bytes)"
+amy-aws upload "$file" "$key"
+log "copied to s3://$AMY_DUMPS_BUCKET/$key ($(stat -c %s "$file") bytes)"

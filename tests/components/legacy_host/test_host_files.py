@@ -137,8 +137,10 @@ def test_every_shell_script_parses(tmp_path: Path, files: list[HostFile]) -> Non
         script.write_text(content)
         result = run([bash, "-n", str(script)], timeout=30)
         assert result.returncode == 0, f"{name}: {result.stderr}"
-    amy_env = by_path(files)["/usr/local/sbin/amy-env"].content
-    compile(amy_env, "amy-env", "exec")
+    python = {file.path: file.content for file in files if file.content.startswith("#!/usr/bin/python3\n")}
+    assert set(python) == {f"/usr/local/sbin/{name}" for name in ("amy-env", "amy-aws", "amy-release")}
+    for path, content in python.items():
+        compile(content, path, "exec")
 
 
 def _written_logs(files: list[HostFile]) -> set[str]:
