@@ -15,6 +15,8 @@ HOST_INSTANCE_TYPE = re.compile(
     r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|[0-9]+xlarge)$"
 )
 ROOT_VOLUME_GB = (20, 1024)
+# Release dumps the host keeps on its root disk; the dumps bucket keeps every one.
+KEEP_RELEASE_DUMPS = (1, 100)
 GUNICORN_WORKERS = (1, 32)
 TASKS = (1, 50)
 KEEP_IMAGES = (5, 1000)
@@ -36,6 +38,7 @@ KEYS = {
     "certbotEmail": "string",
     "acmeDirectory": "string",
     "appRepository": "string",
+    "hostKeepReleaseDumps": "integer",
     "taskCpu": "integer",
     "taskMemory": "integer",
     "minTasks": "integer",
@@ -55,6 +58,8 @@ class HostConfig:
     certbot_email: str
     acme_directory: str
     repository: str
+    # How many of the dumps taken before each release stay in DB_backups/.
+    keep_release_dumps: int
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,15 @@ def host(reader: Reader) -> HostConfig | None:
     email = reader.email("certbotEmail", "for Let's Encrypt's notices")
     acme_directory = reader.https_url("acmeDirectory")
     repository = reader.https_url("appRepository")
-    if instance_type is None or root_volume is None or email is None or acme_directory is None or repository is None:
+    keep_release_dumps = reader.bounded("hostKeepReleaseDumps", *KEEP_RELEASE_DUMPS, " dumps")
+    if (
+        instance_type is None
+        or root_volume is None
+        or email is None
+        or acme_directory is None
+        or repository is None
+        or keep_release_dumps is None
+    ):
         return None
     return HostConfig(
         instance_type=instance_type,
@@ -111,6 +124,7 @@ def host(reader: Reader) -> HostConfig | None:
         certbot_email=email,
         acme_directory=acme_directory,
         repository=repository,
+        keep_release_dumps=keep_release_dumps,
     )
 
 

@@ -113,6 +113,7 @@ class LegacyHost(pulumi.ComponentResource):
             parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
             dumps_bucket=dumps_bucket,
+            keep_release_dumps=host.keep_release_dumps,
             log_groups=app.log_groups,
             rq_workers=app.rq_workers,
             required_settings=app.required_settings,

@@ -127,6 +127,8 @@ class HostSettings:
     parameters_path: str
     database_secret_arn: str
     dumps_bucket: str
+    # How many release dumps DB_backups/ keeps.
+    keep_release_dumps: int
     log_groups: Mapping[str, str]
     # Whether the host runs Redis with RQ's worker and scheduler.
     rq_workers: bool
@@ -166,6 +168,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         parameters_path=settings.parameters_path,
         database_secret_arn=settings.database_secret_arn,
         dumps_bucket=settings.dumps_bucket,
+        keep_release_dumps=settings.keep_release_dumps,
         required_settings=settings.required_settings,
         env_refresh_seconds=settings.env_refresh_seconds,
         python_downloads=settings.python_downloads,

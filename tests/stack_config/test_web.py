@@ -25,6 +25,7 @@ def test_each_stack_web_tier_is_what_its_stack_file_says(stack: str, stack_confi
             certbot_email=declared(stack, "certbotEmail"),
             acme_directory=declared(stack, "acmeDirectory"),
             repository=declared(stack, "appRepository"),
+            keep_release_dumps=declared(stack, "hostKeepReleaseDumps"),
         )
         if layout == "legacy"
         else None
@@ -84,6 +85,9 @@ def test_the_ecs_layout_needs_no_host_and_no_certbot_email() -> None:
         ({**LEGACY, "hostAmiId": "ubuntu-24.04"}, "amy:hostAmiId must be an AMI id like ami-0123456789abcdef0"),
         ({**LEGACY, "hostInstanceType": "t4g.medium"}, "amy:hostInstanceType must be an x86_64 type"),
         ({**LEGACY, "hostRootVolumeGb": 8}, "amy:hostRootVolumeGb must be between 20 and 1024 GiB; got 8"),
+        ({**LEGACY, "hostKeepReleaseDumps": 0}, "amy:hostKeepReleaseDumps must be between 1 and 100 dumps; got 0"),
+        ({**LEGACY, "hostKeepReleaseDumps": 101}, "amy:hostKeepReleaseDumps must be between 1 and 100 dumps; got 101"),
+        ({**LEGACY, "hostKeepReleaseDumps": "five"}, "amy:hostKeepReleaseDumps must be an integer, got 'five'"),
         ({**LEGACY, "acmeDirectory": "http://acme.example.org/dir"}, "amy:acmeDirectory must be an https:// URL"),
         # Values the host's scripts read: no shell metacharacter, nothing after a newline, ASCII only.
         ({**LEGACY, "certbotEmail": "a$(touch${IFS}/tmp/x)@x.org"}, "amy:certbotEmail must be an e-mail address"),

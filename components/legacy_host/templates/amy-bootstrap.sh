@@ -5,7 +5,8 @@ set -euo pipefail
 # The host's settings, exported to what this script runs.
 set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 
-install -d -o amy -g amy "$AMY_APP_DIR" "$AMY_APP_DIR/DB_backups" "$AMY_APP_DIR/logs"
+install -d -o amy -g amy "$AMY_APP_DIR" "$AMY_APP_DIR/logs"
+install -d -o amy -g amy -m 0700 "$AMY_APP_DIR/DB_backups"
 install -d -o root -g root /var/www/acme
 touch "$AMY_APP_DIR/logs/cron.log" "$AMY_APP_DIR/logs/deploy.log"
 chown amy:amy "$AMY_APP_DIR/logs/"*.log

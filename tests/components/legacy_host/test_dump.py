@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -83,8 +84,8 @@ class Dumper:
     calls: Path
     env: dict[str, str]
 
-    def dump(self, *args: str) -> tuple[int, list[str], str]:
-        result = run(["bash", str(self.script), *args], env=self.env, timeout=60)
+    def dump(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:
+        result = run(["bash", str(self.script), *args], env={**self.env, **(env or {})}, timeout=60)
         calls = self.calls.read_text().splitlines() if self.calls.exists() else []
         return result.returncode, calls, result.stdout + result.stderr
 
@@ -122,3 +123,35 @@ def test_the_periodic_dump_is_uploaded_without_the_aws_cli(dumper: Dumper) -> No
     assert f"copied to s3://{BUCKET}/periodic/amy.dump (5 bytes)" in output
     # The temporary dump goes once it is uploaded.
     assert not Path(temporary).exists()
+
+
+def test_a_release_dump_is_private_and_only_the_newest_stay_on_the_disk(dumper: Dumper) -> None:
+    """Dumps 0600 in a 0700 directory (as today's host left it, 0755 with 0644 dumps), and DB_backups/ keeping the
+    newest AMY_KEEP_RELEASE_DUMPS by age: v4.10.0's sorts before v4.9.0's by name."""
+    backups = dumper.app_dir / "DB_backups"
+    backups.chmod(0o755)
+    older = ["amy-v4.9.0-20260101T000000Z.dump", "amy-v4.10.0-20260201T000000Z.dump", "amy-v4.10.1-20260301T000000Z.dump"]
+    for age, name in enumerate(reversed(older), start=1):
+        (backups / name).write_text("old")
+        moment = time.time() - age * 86400
+        os.utime(backups / name, (moment, moment))
+    (backups / "notes.txt").write_text("an operator's")
+
+    code, calls, output = dumper.dump("release", "v4.10.2", env={"AMY_KEEP_RELEASE_DUMPS": "3"})
+    assert code == 0, output
+    [dump] = [path for path in backups.glob("amy-v4.10.2-*.dump")]
+    assert calls[-1] == f"amy-aws upload {dump} releases/{dump.name}"
+    assert backups.stat().st_mode & 0o7777 == 0o700
+    assert dump.stat().st_mode & 0o777 == 0o600
+    assert sorted(path.name for path in backups.iterdir()) == sorted([dump.name, *older[1:], "notes.txt"])
+    assert f"removed {backups / older[0]} (keeping the newest 3)" in output
+
+
+def test_a_release_dump_that_fails_to_upload_removes_nothing(dumper: Dumper) -> None:
+    backups = dumper.app_dir / "DB_backups"
+    (backups / "amy-v4.9.0-20260101T000000Z.dump").write_text("old")
+    failing = Path(dumper.env["PATH"].split(":")[0]) / "amy-aws"
+    failing.write_text("#!/bin/bash\nexit 1\n")
+    code, _, _ = dumper.dump("release", "v4.10.2", env={"AMY_KEEP_RELEASE_DUMPS": "1"})
+    assert code != 0
+    assert (backups / "amy-v4.9.0-20260101T000000Z.dump").exists()

@@ -29,6 +29,7 @@ HOST = HostConfig(
     certbot_email="ops@example.org",
     acme_directory="https://acme-staging-v02.api.letsencrypt.org/directory",
     repository="https://github.com/carpentries/amy.git",
+    keep_release_dumps=5,
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
 INSTANCE = "aws:ec2/instance:Instance"
