@@ -22,8 +22,10 @@ INSTANCE_POLICIES = {
     "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
-# The host's own Redis, for cacheMode `local`.
-LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
+# The host's own Redis, for cacheMode `local`, as redis-py's from_url reads a socket (unix:///path?db=N). AMY appends
+# each queue's database number to AMY_REDIS_URL (its settings: `env("AMY_REDIS_URL") + "2"`), so the URL ends where
+# that number goes.
+LOCAL_REDIS_URL = f"unix://{files.HostLayout.redis_socket}?db="
 DNS_TTL = 300
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600

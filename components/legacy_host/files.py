@@ -80,11 +80,12 @@ class HostLayout:
     host_env_file: str = "/etc/amy/host.env"
     redis_config: str = "/etc/amy/redis.conf"
     redis_dir: str = "/var/lib/amy-redis"
+    # Redis listens here alone: no TCP port, a 0660 socket of the group amy.
+    redis_socket: str = "/run/amy-redis/redis.sock"
     # Where the deploy's uv installs each release's Python (UV_PYTHON_INSTALL_DIR): root writes, amy reads.
     python_dir: str = "/opt/amy/python"
     http_port: int = 80
     https_port: int = 443
-    redis_port: int = 6379
 
     @classmethod
     def for_domain(cls, domain: str) -> HostLayout:
@@ -156,6 +157,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
     return _environment.get_template(template).render(
         **{name: getattr(layout, name) for name in layout.__dataclass_fields__},
         log_dir=layout.log_dir,
+        redis_socket_dir=str(Path(layout.redis_socket).parent),
         repo_dir=layout.repo_dir,
         stack=settings.stack,
         region=settings.region,

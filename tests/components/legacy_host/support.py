@@ -38,7 +38,7 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = Tru
     )
 
 
-def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis_port: int = 6379) -> HostLayout:
+def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443) -> HostLayout:
     """The host's layout with every path under `root`, in the same places as on the host."""
     return HostLayout(
         app_dir=str(root / "webapps" / DOMAIN),
@@ -50,10 +50,10 @@ def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis
         host_env_file=str(root / "etc/amy/host.env"),
         redis_config=str(root / "etc/amy/redis.conf"),
         redis_dir=str(root / "var/lib/amy-redis"),
+        redis_socket=str(root / "run/amy-redis/redis.sock"),
         python_dir=str(root / "opt/amy/python"),
         http_port=http_port,
         https_port=https_port,
-        redis_port=redis_port,
     )
 
 

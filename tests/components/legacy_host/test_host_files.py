@@ -114,7 +114,7 @@ def test_systemd_accepts_the_units(tmp_path: Path, host_settings: HostSettings, 
     assert {path.name for path in unit_paths} >= {"amy-gunicorn.service", "amy-redis.service", "amy-dump.timer", "amy-env.timer"}
     # Only what the app's virtualenv and Debian's packages install is stubbed: every amy-* script a unit runs is rendered.
     venv = f"{host_settings.layout.repo_dir}/.venv/bin"
-    assert stubbed <= {f"{venv}/gunicorn", f"{venv}/python", "/usr/bin/redis-server", "/bin/kill"}, stubbed
+    assert stubbed <= {f"{venv}/gunicorn", f"{venv}/python", "/usr/bin/redis-server", "/usr/bin/install", "/bin/kill"}, stubbed
     assert _verify(tmp_path, unit_paths) == ""
 
 
