@@ -130,6 +130,8 @@ class HostSettings:
     dumps_bucket: str
     # How many release dumps DB_backups/ keeps.
     keep_release_dumps: int
+    # Where the host puts its metrics (dumps, deploys, the certificate's days), the one its role allows.
+    metrics_namespace: str
     log_groups: Mapping[str, str]
     # Whether the host runs Redis with RQ's worker and scheduler.
     rq_workers: bool
@@ -171,6 +173,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         database_secret_arn=settings.database_secret_arn,
         dumps_bucket=settings.dumps_bucket,
         keep_release_dumps=settings.keep_release_dumps,
+        metrics_namespace=settings.metrics_namespace,
         required_settings=settings.required_settings,
         env_refresh_seconds=settings.env_refresh_seconds,
         python_downloads=settings.python_downloads,
@@ -197,6 +200,8 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile(f"{units}/amy-dump.service", _render("amy-dump.service.j2", settings)),
         HostFile(f"{units}/amy-dump.timer", _render("amy-dump.timer.j2", settings)),
         HostFile(f"{units}/amy-certificate.service", _render("amy-certificate.service.j2", settings)),
+        HostFile(f"{units}/amy-certificate-check.service", _render("amy-certificate-check.service.j2", settings)),
+        HostFile(f"{units}/amy-certificate-check.timer", _render("amy-certificate-check.timer.j2", settings)),
         HostFile("/etc/logrotate.d/amy", _render("logrotate.j2", settings)),
         HostFile(
             "/etc/amy/cloudwatch-agent.json", _render("cloudwatch-agent.json.j2", settings, collect_list=_collect_list(settings))
@@ -207,6 +212,7 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-deploy", _script("amy-deploy.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-maintenance", _script("amy-maintenance.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-certificate", _script("amy-certificate.sh"), 0o755),
+        HostFile("/usr/local/sbin/amy-certificate-check", _script("amy-certificate-check.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-bootstrap", _script("amy-bootstrap.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-configure", _script("amy-configure.sh"), 0o755),
         HostFile("/usr/local/sbin/amy-services", _script("amy-services.sh"), 0o755),
@@ -284,11 +290,12 @@ def configure_script(files: Sequence[HostFile], gone: Sequence[str] = ()) -> str
         stop = [f"  systemctl disable --now '{Path(path).name}'"] if path.startswith("/etc/systemd/system/") else []
         lines += [f"if [[ -e '{path}' ]]; then", *stop, f"  rm -f '{path}'", "fi"]
     for file in files:
-        encoded = base64.b64encode(file.content.encode()).decode()
+        # Compressed: SSM takes 64 KiB of document, and the host's files in base64 come close to that.
+        encoded = base64.b64encode(gzip.compress(file.content.encode(), mtime=0)).decode()
         lines += [
             f"if ! echo '{file.digest}  {file.path}' | sha256sum --check --status 2>/dev/null; then",
             f"  install -D -m {file.mode:o} /dev/null '{file.path}'",
-            f"  echo '{encoded}' | base64 -d > '{file.path}'",
+            f"  echo '{encoded}' | base64 -d | gunzip > '{file.path}'",
             f"  changed+=('{file.path}')",
             "fi",
         ]

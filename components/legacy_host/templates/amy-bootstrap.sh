@@ -28,7 +28,7 @@ rm -f /etc/nginx/sites-enabled/default
 ln -sf /etc/nginx/sites-available/amy-http.conf /etc/nginx/sites-enabled/amy-http.conf
 nginx -t && systemctl reload-or-restart nginx
 systemctl enable $(amy-services)
-systemctl enable --now amy-env.timer amy-dump.timer certbot.timer
+systemctl enable --now amy-env.timer amy-dump.timer amy-certificate-check.timer certbot.timer
 systemctl start --no-block amy-certificate.service
 # Last: the site and its certificate do not wait for AMY's settings; deploys do, and amy-env.timer retries.
 /usr/local/sbin/amy-env || echo "amy-bootstrap: AMY's settings are not complete yet (see cron.log); deploys wait for them" >&2

@@ -24,7 +24,12 @@ python=$(amy-release "$version" python)
 code=$(amy-release "$version" code)
 uv_version=$(amy-release "$version" uv)
 
-trap 'log "FAILED at line $LINENO; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"' ERR
+# A failed deploy sets off the host-deploy-failed alarm, which stays on until a deploy succeeds.
+failed() {
+  log "FAILED at line $1; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"
+  amy-aws put-metric DeployFailed 1 || log "could not put the DeployFailed metric"
+}
+trap 'failed $LINENO' ERR
 
 # The pinned uv, which installs the pinned Python into UV_PYTHON_INSTALL_DIR, where amy's uv finds it.
 install_uv() {
@@ -77,6 +82,7 @@ for attempt in $(seq 30); do
   if curl -fsS --unix-socket /run/amy/gunicorn.sock -H "Host: $AMY_DOMAIN" http://localhost/version/ >/dev/null; then
     amy-maintenance off
     echo "$version" >"$AMY_APP_DIR/deployed-version"
+    amy-aws put-metric DeployFailed 0 || log "could not put the DeployFailed metric"
     log "done"
     exit 0
   fi

@@ -38,6 +38,8 @@ log "dumping $PGDATABASE to $file"
 pg_dump --format=custom --no-owner --file="$file"
 amy-aws upload "$file" "$key"
 log "copied to s3://$AMY_DUMPS_BUCKET/$key ($(stat -c %s "$file") bytes)"
+# The host-dumps alarm fires after an hour without one.
+amy-aws put-metric DumpSucceeded 1
 if [[ $1 == release ]]; then
   # The root disk is 30 GiB: keep the newest release dumps, by time (a version's name does not sort by age).
   find "$backups" -maxdepth 1 -name 'amy-v*.dump' -printf '%T@ %p\n' | sort -rn \

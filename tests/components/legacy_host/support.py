@@ -31,6 +31,7 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = Tru
         database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-amy",
         dumps_bucket="amy-production-dumps",
         keep_release_dumps=5,
+        metrics_namespace="AMY/production",
         log_groups={source: f"/amy/production/{source}" for source in HOST_SOURCES},
         rq_workers=rq_workers,
         required_settings=("AMY_SECRET_KEY", "AMY_ALLOWED_HOSTS"),

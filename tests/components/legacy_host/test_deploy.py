@@ -19,7 +19,7 @@ pytestmark = pytest.mark.system
 
 # Programs the deploy runs that are not the host's own scripts: each records `name args…` and succeeds. runuser
 # records the command it would run as amy (after `bash -c … _ <repo>`). uv answers --version with the installed one.
-STANDINS = ("runuser", "uv", "pipx", "systemctl", "curl", "amy-env", "amy-services")
+STANDINS = ("runuser", "uv", "pipx", "systemctl", "curl", "amy-env", "amy-services", "amy-aws")
 RECORD = 'printf "%s\\n" "$(basename "$0") $*" >>"$DEPLOY_CALLS"\n'
 
 
@@ -118,6 +118,8 @@ def test_each_release_installs_with_its_own_tool_and_python_from_its_lockfile(
     assert not any(call.startswith("pipx") for call in calls)
     assert not host.in_maintenance
     assert (host.app_dir / "deployed-version").read_text() == f"{version}\n"
+    # A success clears the host-deploy-failed alarm.
+    assert calls[-1] == "amy-aws put-metric DeployFailed 0"
 
 
 def test_uv_is_installed_at_its_pinned_version_when_another_one_is_there(host: Host) -> None:
@@ -138,6 +140,8 @@ def test_a_checkout_that_is_not_the_release_it_claims_stops_before_installing_an
     assert "FAILED at line" in log
     assert not any("uv venv" in call or " sync" in call for call in calls)
     assert host.in_maintenance
+    # The host-deploy-failed alarm goes off, and stays until a deploy succeeds.
+    assert calls[-1] == "amy-aws put-metric DeployFailed 1"
 
 
 def test_a_release_the_table_does_not_know_stops_before_maintenance(host: Host) -> None:

@@ -55,6 +55,15 @@ def test_the_uploader_copies_a_dump_with_boto3(aws: None, tmp_path: Path) -> Non
 
 
 @mock_aws
+def test_the_host_puts_its_metrics_in_its_stacks_namespace(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMY_METRICS_NAMESPACE", "AMY/unit")
+    assert amy_aws.main(["put-metric", "CertificateDaysLeft", "61", "--unit", "None"]) == 0
+    assert amy_aws.main(["put-metric", "DumpSucceeded", "1"]) == 0
+    metrics = boto3.client("cloudwatch").list_metrics(Namespace="AMY/unit")["Metrics"]
+    assert sorted(metric["MetricName"] for metric in metrics) == ["CertificateDaysLeft", "DumpSucceeded"]
+
+
+@mock_aws
 def test_a_failed_upload_says_so_and_exits_non_zero(aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dump = tmp_path / "amy.dump"
     dump.write_bytes(b"PGDMP")
@@ -116,10 +125,12 @@ def dumper(tmp_path: Path) -> Dumper:
 def test_the_periodic_dump_is_uploaded_without_the_aws_cli(dumper: Dumper) -> None:
     code, calls, output = dumper.dump("periodic")
     assert code == 0, output
-    [pg_dump, upload] = calls
+    [pg_dump, upload, metric] = calls
     assert pg_dump.startswith("pg_dump --format=custom --no-owner --file=")
     temporary = pg_dump.split("--file=", 1)[1]
     assert upload == f"amy-aws upload {temporary} periodic/amy.dump"
+    # Once it is in the bucket: the host-dumps alarm counts these.
+    assert metric == "amy-aws put-metric DumpSucceeded 1"
     assert f"copied to s3://{BUCKET}/periodic/amy.dump (5 bytes)" in output
     # The temporary dump goes once it is uploaded.
     assert not Path(temporary).exists()
@@ -140,7 +151,7 @@ def test_a_release_dump_is_private_and_only_the_newest_stay_on_the_disk(dumper: 
     code, calls, output = dumper.dump("release", "v4.10.2", env={"AMY_KEEP_RELEASE_DUMPS": "3"})
     assert code == 0, output
     [dump] = [path for path in backups.glob("amy-v4.10.2-*.dump")]
-    assert calls[-1] == f"amy-aws upload {dump} releases/{dump.name}"
+    assert calls[-2:] == [f"amy-aws upload {dump} releases/{dump.name}", "amy-aws put-metric DumpSucceeded 1"]
     assert backups.stat().st_mode & 0o7777 == 0o700
     assert dump.stat().st_mode & 0o777 == 0o600
     assert sorted(path.name for path in backups.iterdir()) == sorted([dump.name, *older[1:], "notes.txt"])

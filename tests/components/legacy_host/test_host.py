@@ -81,6 +81,7 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
                 dumps_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
                 backup_plan_id="plan-1",
                 backup_role_arn="arn:aws:iam::123456789012:role/backup",
+                nginx_access_log_group="/amy/unit/nginx-access",
             ),
             opts=pulumi.ResourceOptions(),
         )
@@ -191,8 +192,15 @@ def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
         "ReadDatabaseSecret": SECRET_ARN,
         "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
         "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
+        "PutMetrics": "*",
+        "NoOtherMetrics": "*",
     }
-    assert not any(action == "*" or action.endswith(":*") for s in policy["Statement"] for action in s["Action"])
+    assert {s["Sid"]: s.get("Condition") for s in policy["Statement"] if s["Resource"] == "*"} == {
+        "PutMetrics": {"StringEquals": {"cloudwatch:namespace": "AMY/unit"}},
+        "NoOtherMetrics": {"StringNotEquals": {"cloudwatch:namespace": "AMY/unit"}},
+    }
+    actions = [action for s in policy["Statement"] for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not any(action == "*" or action.endswith(":*") for action in actions)
 
 
 def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
@@ -201,7 +209,9 @@ def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
 
 
 def test_the_linter_catches_what_a_typo_would_break() -> None:
-    policy = host_policy("us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k")
+    policy = host_policy(
+        "us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k", "AMY/unit"
+    )
     policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
     assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
 

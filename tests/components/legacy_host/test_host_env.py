@@ -28,6 +28,7 @@ def hostile(marker: Path) -> HostSettings:
         database_secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123",
         dumps_bucket=f"bucket\n{run_it}",
         keep_release_dumps=5,
+        metrics_namespace=f"AMY/{run_it}",
         log_groups={source: f"/amy/x/{source}" for source in HOST_SOURCES},
         rq_workers=False,
         required_settings=("AMY_SECRET_KEY", f"AMY_X'{run_it}'"),

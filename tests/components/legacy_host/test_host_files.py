@@ -181,3 +181,13 @@ def test_every_host_log_source_is_collected_from_a_file_that_is_written(
         assert len(entries) == 1, source
         assert entries[0]["file_path"] in written, f"{source}: nothing writes {entries[0]['file_path']}"
     assert CERTBOT_LOG in written
+
+
+def test_the_configure_script_writes_each_file_as_rendered(files: list[HostFile]) -> None:
+    """Each file's content travels compressed in the SSM document; the host's base64 and gunzip give it back."""
+    bash = require("bash")
+    script = configure_script(files)
+    for file in files:
+        [encoded] = re.findall(rf"^  echo '([^']+)' \| base64 -d \| gunzip > '{re.escape(file.path)}'$", script, re.MULTILINE)
+        decoded = run([bash, "-c", f"echo '{encoded}' | base64 -d | gunzip"], timeout=30)
+        assert decoded.stdout == file.content, file.path
