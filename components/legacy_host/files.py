@@ -139,8 +139,15 @@ class HostSettings:
     layout: HostLayout = field(default=HostLayout(app_dir="/webapps/amy"))
     # How often amy-env.timer rewrites AMY's environment: RDS rotates the database password every 7 days.
     env_refresh_seconds: int = 900
+    # Every place outside AWS's APIs the host fetches from (the ACME directory and AMY's repository above, apt's
+    # mirror in the image): no script names one of its own, so each can point elsewhere.
     # Where uv downloads the Pythons from (UV_PYTHON_INSTALL_MIRROR); its default, python-build-standalone's releases.
     python_downloads: str = "https://github.com/astral-sh/python-build-standalone/releases/download"
+    # The CA bundle the dumps verify the database's certificate with (sslmode=verify-full).
+    rds_ca_bundle_url: str = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+    cloudwatch_agent_url: str = "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb"
+    # Where `npm ci` fetches a release's front-end packages (npm_config_registry).
+    npm_registry: str = "https://registry.npmjs.org/"
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,9 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         required_settings=settings.required_settings,
         env_refresh_seconds=settings.env_refresh_seconds,
         python_downloads=settings.python_downloads,
+        rds_ca_bundle_url=settings.rds_ca_bundle_url,
+        cloudwatch_agent_url=settings.cloudwatch_agent_url,
+        npm_registry=settings.npm_registry,
         **extra,
     )
 

@@ -15,8 +15,8 @@ chown amy:amy "$AMY_APP_DIR/logs/"*.log
 # No SSH: operators use SSM Session Manager.
 systemctl disable --now ssh.socket ssh.service || true
 
-curl -fsSL -o /etc/amy/rds-ca-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
-curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb
+curl -fsSL -o /etc/amy/rds-ca-bundle.pem "$AMY_RDS_CA_BUNDLE_URL"
+curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb "$AMY_CLOUDWATCH_AGENT_URL"
 dpkg -i /tmp/amazon-cloudwatch-agent.deb
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/amy/cloudwatch-agent.json
 

@@ -191,3 +191,19 @@ def test_the_configure_script_writes_each_file_as_rendered(files: list[HostFile]
         [encoded] = re.findall(rf"^  echo '([^']+)' \| base64 -d \| gunzip > '{re.escape(file.path)}'$", script, re.MULTILINE)
         decoded = run([bash, "-c", f"echo '{encoded}' | base64 -d | gunzip"], timeout=30)
         assert decoded.stdout == file.content, file.path
+
+
+def test_no_script_names_a_place_to_fetch_from(host_settings: HostSettings, files: list[HostFile]) -> None:
+    """Every endpoint the host uses is a setting, in host.env: a test or another mirror points it elsewhere."""
+    for script in (file for file in files if file.path.startswith("/usr/local/sbin/")):
+        assert re.findall(r"https?://(?!localhost/)\S+", script.content) == [], script.path
+    host_env = by_path(files)["/etc/amy/host.env"].content
+    for url in (
+        host_settings.repository,
+        host_settings.acme_directory,
+        host_settings.python_downloads,
+        host_settings.rds_ca_bundle_url,
+        host_settings.cloudwatch_agent_url,
+        host_settings.npm_registry,
+    ):
+        assert f"={url}\n" in host_env, url
