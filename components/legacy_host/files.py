@@ -82,7 +82,7 @@ class HostLayout:
     redis_dir: str = "/var/lib/amy-redis"
     # Redis listens here alone: no TCP port, a 0660 socket of the group amy.
     redis_socket: str = "/run/amy-redis/redis.sock"
-    # Where the deploy's uv installs each release's Python (UV_PYTHON_INSTALL_DIR): root writes, amy reads.
+    # Where the deploy's uv installs each release's Python (UV_PYTHON_INSTALL_DIR), as amy, whose virtualenvs use it.
     python_dir: str = "/opt/amy/python"
     http_port: int = 80
     https_port: int = 443

@@ -31,7 +31,7 @@ failed() {
 }
 trap 'failed $LINENO' ERR
 
-# The pinned uv, which installs the pinned Python into UV_PYTHON_INSTALL_DIR, where amy's uv finds it.
+# The pinned uv, with which amy installs the pinned Python into UV_PYTHON_INSTALL_DIR and makes the virtualenv.
 install_uv() {
   local installed
   installed=$(uv --version 2>/dev/null | cut -d' ' -f2) || true
@@ -39,7 +39,8 @@ install_uv() {
     log "installing uv $uv_version (found: ${installed:-none})"
     PIPX_HOME=/opt/pipx PIPX_BIN_DIR=/usr/local/bin pipx install --force "uv==$uv_version"
   fi
-  uv python install "$python"
+  [[ -d $UV_PYTHON_INSTALL_DIR ]] || install -d -o amy -g amy "$UV_PYTHON_INSTALL_DIR"
+  as_amy uv python install "$python"
 }
 
 # A new virtualenv with the release's Python each time (a release may need another one), filled by the release's

@@ -65,6 +65,8 @@ def host(tmp_path: Path) -> Host:
     app_dir = Path(layout.app_dir)
     (app_dir / "logs").mkdir(parents=True)
     (app_dir / "maintenance_off.html").write_text("idle")
+    # As the first deploy leaves it, owned by amy (who does not exist here).
+    Path(layout.python_dir).mkdir(parents=True)
     standins = tmp_path / "standins"
     standins.mkdir()
     for name in STANDINS:
@@ -110,7 +112,7 @@ def test_each_release_installs_with_its_own_tool_and_python_from_its_lockfile(
     assert code == 0, log
     python = releases.shape_of(releases.AppVersion.parse(version)).python  # type: ignore[arg-type,union-attr]
     venv = f"as amy: uv venv --clear --seed --python {python} .venv"
-    assert calls.index(f"uv python install {python}") < calls.index(venv) < calls.index(install)
+    assert calls.index(f"as amy: uv python install {python}") < calls.index(venv) < calls.index(install)
     # No other installer runs: today's `uv sync --frozen` on a release without uv.lock is what failed.
     installers = [call for call in calls if " sync" in call]
     assert installers == [install]
