@@ -2,7 +2,8 @@
 # Deploy an AMY release on this host, as the SSM document `deploy` runs it:
 # maintenance on, dump, fetch, install, migrate, collectstatic, restart, maintenance off.
 #   amy-deploy VERSION
-set -euo pipefail
+# -E: the ERR trap below also fires for a command that fails inside a function (as_amy, the install steps).
+set -Eeuo pipefail
 # The host's settings, exported to what this script runs.
 set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 version=${1:-}
@@ -34,7 +35,9 @@ trap 'failed $LINENO' ERR
 # The pinned uv, with which amy installs the pinned Python into UV_PYTHON_INSTALL_DIR and makes the virtualenv.
 install_uv() {
   local installed
-  installed=$(uv --version 2>/dev/null | cut -d' ' -f2) || true
+  installed=$(uv --version 2>/dev/null || true)
+  installed=${installed#uv }
+  installed=${installed%% *}
   if [[ $installed != "$uv_version" ]]; then
     log "installing uv $uv_version (found: ${installed:-none})"
     PIPX_HOME=/opt/pipx PIPX_BIN_DIR=/usr/local/bin pipx install --force "uv==$uv_version"

@@ -146,6 +146,19 @@ def test_a_checkout_that_is_not_the_release_it_claims_stops_before_installing_an
     assert calls[-1] == "amy-aws put-metric DeployFailed 1"
 
 
+def test_a_step_that_fails_as_amy_stops_the_deploy_in_maintenance_and_says_so(host: Host) -> None:
+    """poetry sync fails: a command inside a function (as_amy), which the ERR trap must see too."""
+    host.checkout("poetry.lock", "amy/")
+    runuser = Path(host.env["PATH"].split(":")[0]) / "runuser"
+    runuser.write_text(runuser.read_text() + '[[ "$*" != *"poetry sync"* ]]\n')
+    code, calls, log = host.deploy("v4.7.2")
+    assert code != 0
+    assert "FAILED at line" in log
+    assert calls[-1] == "amy-aws put-metric DeployFailed 1"
+    assert not any("manage.py" in call for call in calls)
+    assert host.in_maintenance
+
+
 def test_a_release_the_table_does_not_know_stops_before_maintenance(host: Host) -> None:
     code, calls, log = host.deploy("v4.9.0")
     assert code != 0
