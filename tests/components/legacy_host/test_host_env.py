@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from components.legacy_host.files import HostLayout, HostSettings, render
+from components.legacy_host.files import TEMPLATES, HostLayout, HostSettings, render
 from components.logs import HOST_SOURCES
 from tests.components.legacy_host.support import by_path, sourced
 
@@ -33,6 +34,10 @@ def hostile(marker: Path) -> HostSettings:
         rq_workers=False,
         required_settings=("AMY_SECRET_KEY", f"AMY_X'{run_it}'"),
         layout=HostLayout.for_domain(f"amy.example.org&&touch {marker}"),
+        python_downloads=f"https://mirror.example.org/$(touch {marker})",
+        rds_ca_bundle_url="https://example.org/ca.pem'\n",
+        cloudwatch_agent_url=f"https://example.org/agent.deb;touch {marker}",
+        npm_registry=f"https://registry.example.org/`touch {marker}`",
     )
 
 
@@ -53,7 +58,20 @@ def test_hostile_values_read_back_exactly_and_nothing_runs(tmp_path: Path) -> No
         "AMY_ACME_DIRECTORY": settings.acme_directory,
         "AMY_REQUIRED_SETTINGS": ",".join(settings.required_settings),
         "AWS_DEFAULT_REGION": settings.region,
+        "AMY_METRICS_NAMESPACE": settings.metrics_namespace,
+        "UV_PYTHON_INSTALL_MIRROR": settings.python_downloads,
+        "AMY_RDS_CA_BUNDLE_URL": settings.rds_ca_bundle_url,
+        "AMY_CLOUDWATCH_AGENT_URL": settings.cloudwatch_agent_url,
+        "npm_config_registry": settings.npm_registry,
     }
     # The region's newline does not start an assignment of its own: AMY_APP_DIR is still the layout's.
     assert sourced(host_env, expected) == expected
     assert not marker.exists()
+
+
+def test_every_value_of_the_template_is_quoted() -> None:
+    """A key added later is quoted too, whatever its value is today."""
+    template = (TEMPLATES / "host.env.j2").read_text()
+    values = re.findall(r"^[A-Za-z_]+=(.*)$", template, re.MULTILINE)
+    assert values
+    assert [value for value in values if not re.fullmatch(r"\{\{ .* \| shell_quote \}\}", value)] == []
