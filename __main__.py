@@ -137,6 +137,8 @@ alarms = Alarms(
     f"{prefix}-alarms",
     AlarmsArgs(
         name_prefix=prefix,
+        region=config.region,
+        us_east_1=providers.cloudfront,
         email=config.alarm_email,
         database_identifier=config.database.identifier,
         database_storage_gb=config.database.allocated_storage_gb,

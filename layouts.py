@@ -81,6 +81,7 @@ def legacy(config: StackConfig, shared: SharedTier, _lookups: Lookups, opts: pul
             dumps_key_arn=shared.backups.key.arn,
             backup_plan_id=shared.backups.plan.id,
             backup_role_arn=shared.backups.role.arn,
+            nginx_access_log_group=shared.logs.groups["nginx-access"].name,
             adoption=config.adoption,
         ),
         opts,

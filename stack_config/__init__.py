@@ -5,7 +5,9 @@ type, description and default, in Pulumi.yaml. `load` turns the raw strings the
 Pulumi CLI hands the program into `StackConfig`, or raises `StackConfigError`
 listing every problem at once, before any resource is registered. Each section
 (network, dns, database, backups, cache, web, settings, adoption, delivery) is a module
-holding its keys, bounds, dataclass and parser.
+holding its keys, bounds, dataclass and parser; `releases` is the table of AMY's
+releases that `appVersion` and `cacheMode` are checked against, which the legacy
+host shares.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from stack_config.dns import DnsConfig
 from stack_config.files import defaults, read_project, read_stack
 from stack_config.network import ExistingNetworkConfig, NatStrategy, NetworkConfig
 from stack_config.reader import NAMESPACE, StackConfigError
+from stack_config.releases import AppVersion
 from stack_config.stack import KEY_TYPES, LAYOUTS, Layout, StackConfig, load, unknown_keys
-from stack_config.web import AppVersion, HostConfig, ServiceConfig
+from stack_config.web import HostConfig, ServiceConfig
 
 __all__ = [
     "KEY_TYPES",

@@ -17,14 +17,16 @@ MIN_POSTGRES_MAJOR = 13
 # Burstable sizes below medium lack the memory AMY needs and Performance Insights.
 DB_INSTANCE_CLASS = re.compile(
     r"^db\.(?:(?:t3|t4g)\.(?:medium|large|xlarge|2xlarge)"
-    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|\d+xlarge))$"
+    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|[0-9]+xlarge))$"
 )
 DB_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$")
 # RDS's master user: 1 to 16 letters, digits or underscores, a letter first (CreateDBInstance's MasterUsername);
 # lower-case, as PostgreSQL folds unquoted names.
 PG_USERNAME = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
-BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
-MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
+BACKUP_WINDOW = re.compile(r"^([0-9][0-9]):([0-9][0-9])-([0-9][0-9]):([0-9][0-9])$")
+MAINTENANCE_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])-(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])$"
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY

@@ -9,7 +9,7 @@ from stack_config.reader import NAMESPACE, Reader, shown
 
 GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
-OIDC_PROVIDER_ARN = re.compile(r"^arn:aws:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+OIDC_PROVIDER_ARN = re.compile(r"^arn:aws:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
 KEYS = {
     "githubRepository": "string",

@@ -11,12 +11,15 @@ from typing import TypeVar, cast
 NAMESPACE = "amy"
 # The shortest retention of anything kept for recovery: backups, dumps, logs.
 MIN_RETENTION_DAYS = 7
-# Addresses as mail providers issue them: no quoting and none of the characters a shell gives meaning to.
+# Patterns are matched whole (fullmatch: `$` alone would let a trailing newline through) and spelled in ASCII
+# classes (`\d`, `\s` and `\w` match far more in Unicode). Values that reach the host's shell, nginx or its pages
+# (an e-mail, a URL, a DNS name) allow no shell metacharacter: no quote, `$`, backtick, `;`, `&`, `|`, space or
+# parenthesis.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-# A host, an optional port, and a path of URL-safe characters only (no quotes, spaces or shell syntax).
-HTTPS_URL = re.compile(r"https://[a-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%/-]*)?")
-DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A host name or address, an optional port, and a path of unreserved characters (RFC 3986): no query, no fragment.
+HTTPS_URL = re.compile(r"https://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?")
+DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 # No setting takes more; a longer value is refused before anything reads it.
 MAX_VALUE_LENGTH = 1024

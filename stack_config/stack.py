@@ -28,7 +28,8 @@ from stack_config.reader import (
     StackConfigError,
     shown,
 )
-from stack_config.web import AppVersion, HostConfig, ServiceConfig
+from stack_config.releases import AppVersion
+from stack_config.web import HostConfig, ServiceConfig
 
 Layout = Literal["legacy", "ecs"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
@@ -196,10 +197,10 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     database_config = database.database(reader, name_prefix(stack))
     backup_config = backups.backups(reader)
     log_retention_days = _log_retention_days(reader)
-    mode = cache.cache_mode(reader, layout)
+    app_version = web.app_version(reader, layout)
+    mode = cache.cache_mode(reader, layout, app_version)
     elasticache = cache.elasticache(reader) if mode == "elasticache" else None
     protect = reader.boolean("protectStatefulResources")
-    app_version = web.app_version(reader)
     gunicorn_workers = web.gunicorn_workers(reader)
     host = web.host(reader) if layout == "legacy" else None
     service = web.service(reader) if layout == "ecs" else None

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
-from stack_config import catalogue
+from stack_config import catalogue, releases
 from stack_config.reader import NAMESPACE, Reader, shown
+from stack_config.releases import AppVersion
 
-APP_VERSION = re.compile(r"v?([0-9]{1,6})\.([0-9]{1,6})\.([0-9]{1,6})")
 # RDS snapshot identifiers are at most 255 characters (CreateDBSnapshot).
 SNAPSHOT_IDENTIFIER_LIMIT = 255
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
 HOST_INSTANCE_TYPE = re.compile(
-    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$"
+    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|[0-9]+xlarge)$"
 )
 ROOT_VOLUME_GB = (20, 1024)
+# Release dumps the host keeps on its root disk; the dumps bucket keeps every one.
+KEEP_RELEASE_DUMPS = (1, 100)
 GUNICORN_WORKERS = (1, 32)
 TASKS = (1, 50)
 KEEP_IMAGES = (5, 1000)
@@ -42,6 +43,7 @@ KEYS = {
     "certbotEmail": "string",
     "acmeDirectory": "string",
     "appRepository": "string",
+    "hostKeepReleaseDumps": "integer",
     "taskCpu": "integer",
     "taskMemory": "integer",
     "minTasks": "integer",
@@ -49,25 +51,6 @@ KEYS = {
     "keepImages": "integer",
     "maintenance": "boolean",
 }
-
-
-@dataclass(frozen=True)
-class AppVersion:
-    major: int
-    minor: int
-    patch: int
-
-    def __str__(self) -> str:
-        return f"v{self.major}.{self.minor}.{self.patch}"
-
-    @property
-    def slug(self) -> str:
-        """The version as the operators name snapshots: `v4-7-2`."""
-        return f"v{self.major}-{self.minor}-{self.patch}"
-
-    def snapshot_identifier(self, database: str, moment: datetime) -> str:
-        """The pre-release snapshot's identifier: `vA-B-C-<database>-YYYY-MM-DD-HHMM`."""
-        return f"{self.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +63,8 @@ class HostConfig:
     certbot_email: str
     acme_directory: str
     repository: str
+    # How many of the dumps taken before each release stay in DB_backups/.
+    keep_release_dumps: int
 
 
 @dataclass(frozen=True)
@@ -94,16 +79,24 @@ class ServiceConfig:
     maintenance: bool
 
 
-def app_version(reader: Reader) -> AppVersion | None:
+def app_version(reader: Reader, layout: str | None) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:
         return None
-    match = APP_VERSION.fullmatch(value)
-    if not match:
+    version = AppVersion.parse(value)
+    if version is None:
         reader.problem("appVersion", f"must be a release tag like v4.7.2; got {shown(value)}")
         return None
-    major, minor, patch = (int(part) for part in match.groups())
-    return AppVersion(major, minor, patch)
+    # An ECS task runs the release's own image, built the release's own way; the host installs it from its lockfile.
+    if layout == "legacy" and releases.shape_of(version) is None:
+        reader.problem(
+            "appVersion",
+            f"{version} is not a release the legacy host knows how to install: it knows {releases.known()} "
+            "(stack_config/releases.py, by their lockfiles); add the release's shape there: its lockfile, tool, "
+            "Python and code directory, from its tag",
+        )
+        return None
+    return version
 
 
 def gunicorn_workers(reader: Reader) -> int | None:
@@ -124,7 +117,15 @@ def host(reader: Reader) -> HostConfig | None:
     email = reader.email("certbotEmail", "for Let's Encrypt's notices")
     acme_directory = reader.https_url("acmeDirectory")
     repository = reader.https_url("appRepository")
-    if instance_type is None or root_volume is None or email is None or acme_directory is None or repository is None:
+    keep_release_dumps = reader.bounded("hostKeepReleaseDumps", *KEEP_RELEASE_DUMPS, " dumps")
+    if (
+        instance_type is None
+        or root_volume is None
+        or email is None
+        or acme_directory is None
+        or repository is None
+        or keep_release_dumps is None
+    ):
         return None
     return HostConfig(
         instance_type=instance_type,
@@ -133,6 +134,7 @@ def host(reader: Reader) -> HostConfig | None:
         certbot_email=email,
         acme_directory=acme_directory,
         repository=repository,
+        keep_release_dumps=keep_release_dumps,
     )
 
 

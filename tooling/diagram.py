@@ -1,5 +1,6 @@
-"""A stack's architecture drawn from its plan (`bin/plan STACK --diagram PATH.svg`): components as groups, resources as nodes, and an edge wherever one
-resource's inputs name another (its id, ARN, name or address) or depend on it.
+"""A stack's architecture drawn from its plan (`bin/plan STACK --diagram PATH.svg`): components as groups,
+resources as nodes, and an edge wherever one resource's inputs name another (its id, ARN, name or address) or
+depend on it.
 
 The nodes are the resources an operator reasons about; the others (policies, attachments, rules, listeners…) are
 not drawn, but what they connect is: a listener that names a load balancer and a target group draws the edge

@@ -13,7 +13,7 @@ from components.alarms import Alarm
 from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
 from components.legacy_host import files
-from components.legacy_host.alarms import host_alarms
+from components.legacy_host.alarms import SERVER_ERRORS, SERVER_ERRORS_PATTERN, host_alarms, metrics_namespace
 from stack_config import AdoptionConfig, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
@@ -22,8 +22,10 @@ INSTANCE_POLICIES = {
     "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
-# The host's own Redis, for cacheMode `local`.
-LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
+# The host's own Redis, for cacheMode `local`, as redis-py's from_url reads a socket (unix:///path?db=N). AMY appends
+# each queue's database number to AMY_REDIS_URL (its settings: `env("AMY_REDIS_URL") + "2"`), so the URL ends where
+# that number goes.
+LOCAL_REDIS_URL = f"unix://{files.HostLayout.redis_socket}?db="
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
 # The configure script may run for its whole timeout on a first boot (see files.py); `pulumi up` waits that long
@@ -49,6 +51,8 @@ class LegacyHostArgs:
     dumps_key_arn: pulumi.Input[str]
     backup_plan_id: pulumi.Input[str]
     backup_role_arn: pulumi.Input[str]
+    # The log group of nginx's access log, which the server-error metric filter reads.
+    nginx_access_log_group: pulumi.Input[str]
     adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
 
 
@@ -76,6 +80,7 @@ class LegacyHost(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
+        self._namespace = metrics_namespace(args.app.stack)
 
         profile = self._instance_profile()
         settings = pulumi.Output.all(args.app.database_secret_arn, args.dumps_bucket).apply(
@@ -87,7 +92,10 @@ class LegacyHost(pulumi.ComponentResource):
         self.instance = self._instance(profile, user_data)
         self.public_ip = self._address()
         self.address = Address(ip=self.public_ip)
-        self.deploy_document, self.maintenance_document = self._deploys(host_files)
+        configure = pulumi.Output.all(host_files, settings).apply(
+            lambda values: files.configure_document(values[0], files.retired(values[1]))
+        )
+        self.deploy_document, self.maintenance_document = self._deploys(configure)
         aws.backup.Selection(
             f"{name}-backup",
             name=f"{args.app.name_prefix}-host",
@@ -96,7 +104,7 @@ class LegacyHost(pulumi.ComponentResource):
             resources=[self.instance.arn],
             opts=self._child,
         )
-        self.alarms = host_alarms(self.instance.id)
+        self.alarms = host_alarms(self.instance.id, self._namespace, self._watch())
         self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
 
     def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
@@ -112,6 +120,8 @@ class LegacyHost(pulumi.ComponentResource):
             parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
             dumps_bucket=dumps_bucket,
+            keep_release_dumps=host.keep_release_dumps,
+            metrics_namespace=self._namespace,
             log_groups=app.log_groups,
             rq_workers=app.rq_workers,
             required_settings=app.required_settings,
@@ -145,7 +155,15 @@ class LegacyHost(pulumi.ComponentResource):
             role=role.id,
             policy=pulumi.Output.all(app.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
                 lambda values: json.dumps(
-                    host_policy(app.region, app.settings_path, values[0], values[1], values[2], app.email_attachments_bucket)
+                    host_policy(
+                        app.region,
+                        app.settings_path,
+                        values[0],
+                        values[1],
+                        values[2],
+                        self._namespace,
+                        app.email_attachments_bucket,
+                    )
                 )
             ),
             opts=self._child,
@@ -191,7 +209,35 @@ class LegacyHost(pulumi.ComponentResource):
         )
         return address.public_ip
 
-    def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
+    def _watch(self) -> pulumi.Output[str]:
+        """What the host's alarms read besides its own metrics: server errors counted in nginx's access log, and
+        Route 53 getting /version/ from outside; the health check's id."""
+        app = self._args.app
+        aws.cloudwatch.LogMetricFilter(
+            f"{self._name}-server-errors",
+            name=f"{app.name_prefix}-server-errors",
+            log_group_name=self._args.nginx_access_log_group,
+            pattern=SERVER_ERRORS_PATTERN,
+            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                name=SERVER_ERRORS, namespace=self._namespace, value="1", unit="Count"
+            ),
+            opts=self._child,
+        )
+        check = aws.route53.HealthCheck(
+            f"{self._name}-version-check",
+            type="HTTPS",
+            fqdn=app.domain,
+            port=443,
+            resource_path="/version/",
+            # The certificate is for the domain: send it as the TLS server name.
+            enable_sni=True,
+            request_interval=30,
+            failure_threshold=3,
+            opts=self._child,
+        )
+        return check.id
+
+    def _deploys(self, configure_content: pulumi.Output[str]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
         app = self._args.app
         prefix = app.name_prefix
         documents = {
@@ -204,7 +250,7 @@ class LegacyHost(pulumi.ComponentResource):
                 opts=self._child,
             )
             for purpose, content in (
-                ("configure", host_files.apply(files.configure_document)),
+                ("configure", configure_content),
                 ("deploy", json.dumps(deploy_document())),
                 ("maintenance", json.dumps(maintenance_document())),
             )
@@ -241,10 +287,11 @@ def host_policy(
     database_secret_arn: str,
     dumps_bucket_arn: str,
     dumps_key_arn: str,
+    metrics_namespace: str,
     email_attachments_bucket: str | None = None,
 ) -> dict:
-    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps,
-    and keep e-mail attachments where a bucket is configured."""
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps, put metrics in
+    its stack's namespace only, and keep e-mail attachments where a bucket is configured."""
     account = database_secret_arn.split(":")[4]
     path = parameters_path.rstrip("/")
     statements = [
@@ -274,6 +321,23 @@ def host_policy(
             "Effect": "Allow",
             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
             "Resource": dumps_key_arn,
+        },
+        # PutMetricData has no resource: the namespace is its condition key (CloudWatch user guide, "Using condition
+        # keys to limit access to CloudWatch namespaces").
+        {
+            "Sid": "PutMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}},
+        },
+        # CloudWatchAgentServerPolicy allows PutMetricData in any namespace; the host puts only its own.
+        {
+            "Sid": "NoOtherMetrics",
+            "Effect": "Deny",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"cloudwatch:namespace": metrics_namespace}},
         },
     ]
     if email_attachments_bucket:

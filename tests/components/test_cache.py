@@ -6,7 +6,7 @@ import pulumi
 import pytest
 
 from components.cache import Cache, CacheArgs
-from tests.components.support import varied_config, with_redis
+from tests.components.support import cache_overrides, varied_config, with_redis
 from tests.stacks import stacks_with_layout
 from tooling.harness import Plan, record
 
@@ -77,7 +77,7 @@ def test_rq_connects_over_tls_to_the_primary_endpoint(plan: Plan) -> None:
 @pytest.mark.parametrize("stack", stacks_with_layout("ecs"))
 def test_each_stack_of_the_ecs_layout_gets_the_configured_redis_in_its_private_subnets(stack: str) -> None:
     plan = with_redis(stack)
-    config = varied_config(stack, {"amy:cacheMode": "elasticache"})
+    config = varied_config(stack, cache_overrides("elasticache"))
     assert config.elasticache is not None
     redis = plan.one(REPLICATION_GROUP).inputs
     assert redis["atRestEncryptionEnabled"] is True

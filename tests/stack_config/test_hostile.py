@@ -93,6 +93,7 @@ AWS_CASES = [
         {
             "layout": "ecs",
             "cacheMode": "elasticache",
+            "appVersion": "v4.6.3",
             "cacheNodeType": "cache.t4g.9xlarge",
             "hostInstanceType": None,
             "certbotEmail": None,

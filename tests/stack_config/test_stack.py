@@ -19,7 +19,7 @@ from tests.stacks import NO_SUCH_STACK
 from tooling.harness import ROOT, ProgramError, encode_config_value, run
 
 # What every stack must set: Pulumi.yaml can give these no default.
-REQUIRED_KEYS = ("layout", "region", "zoneId", "zoneName", "domain", "staticDomain", "cacheMode", "appVersion")
+REQUIRED_KEYS = ("layout", "region", "zoneId", "zoneName", "domain", "staticDomain", "appVersion", "cacheMode")
 BACKTICKED_KEY = re.compile(r"^`(\w+)`$")
 # The line under a Markdown table's headings: |---|:---:|
 HEADING_RULE = re.compile(r"^:?-+:?$")

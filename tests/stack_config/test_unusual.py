@@ -47,6 +47,8 @@ LARGEST = {
 ECS_LARGEST = {
     "amy:layout": "ecs",
     "amy:cacheMode": "elasticache",
+    # A release that still has RQ, for whose workers ElastiCache runs.
+    "amy:appVersion": "v4.6.3",
     "amy:cacheNodeType": "cache.r7g.16xlarge",
     "amy:cacheSnapshotDays": 35,
     "amy:taskCpu": 4096,

@@ -6,6 +6,10 @@ last path segment; the RDS-managed secret gives AMY_DATABASE_USER and
 AMY_DATABASE_PASSWORD. Written, readable by root and amy only: a systemd
 EnvironmentFile for the services, the same as shell exports for the host's
 scripts, and the `postactivate` operators source once the virtualenv exists.
+
+Where to look comes from the host's settings (host.env) in the environment,
+as its unit (EnvironmentFile=) and the scripts that run it (`set -a; source`)
+give them: it never parses a file that a shell also reads.
 """
 
 from __future__ import annotations
@@ -24,24 +28,12 @@ from pathlib import Path
 
 import boto3
 
-HOST_ENV = Path("/etc/amy/host.env")
-SERVICE_ENV = Path("/etc/amy/amy.env")
-SHELL_ENV = Path("/etc/amy/amy.sh")
-SERVICES = ("amy-gunicorn", "amy-rqworker", "amy-rqscheduler")
-UNITS = Path("/etc/systemd/system")
+# Who runs AMY: the shell exports are readable by its group, postactivate is its own.
+APP_USER = "amy"
 
 
 class SettingsError(Exception):
     pass
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
-    return values
 
 
 def collect(ssm, secrets, parameters_path: str, database_secret_arn: str, required: Iterable[str]) -> dict[str, str]:
@@ -91,12 +83,24 @@ def write_private(path: Path, content: str, owner: str | None = None, group: str
     return True
 
 
+def restart_services() -> None:
+    """Restart AMY's running services (amy-services lists the installed ones) so they read the new environment.
+
+    --no-block: a service's start runs this script first (Requires=/After=amy-env.service), so waiting for the
+    restart here would wait on ourselves; queued, the restart runs once this run has exited. try-restart leaves a
+    stopped service stopped (systemctl(1)).
+    """
+    services = subprocess.run(["amy-services"], capture_output=True, text=True, check=True).stdout.split()
+    if services:
+        subprocess.run(["systemctl", "try-restart", "--no-block", *services], check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--restart-on-change", action="store_true", help="restart AMY's services if anything changed")
     args = parser.parse_args(argv)
 
-    host = read_env_file(HOST_ENV)
+    host = os.environ
     session = boto3.Session(region_name=host["AWS_DEFAULT_REGION"])
     try:
         env = collect(
@@ -109,15 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"amy-env: {error}", file=sys.stderr)
         return 1
-    changed = write_private(SERVICE_ENV, systemd_environment(env))
-    changed |= write_private(SHELL_ENV, postactivate(env), group="amy")
+    # What the services read and what the scripts source; postactivate follows them and restarts nothing.
+    changed = write_private(Path(host["AMY_ENV_FILE"]), systemd_environment(env))
+    changed |= write_private(Path(host["AMY_SHELL_ENV_FILE"]), postactivate(env), group=APP_USER)
     venv_bin = Path(host["AMY_APP_DIR"]) / "repo" / ".venv" / "bin"
     if venv_bin.is_dir():
-        write_private(venv_bin / "postactivate", postactivate(env), owner="amy")
+        write_private(venv_bin / "postactivate", postactivate(env), owner=APP_USER)
     print(f"amy-env: {len(env)} settings, {'changed' if changed else 'unchanged'}")
     if changed and args.restart_on_change:
-        installed = [service for service in SERVICES if (UNITS / f"{service}.service").exists()]
-        subprocess.run(["systemctl", "try-restart", *installed], check=True)
+        restart_services()
     return 0
 
 

@@ -1,18 +1,26 @@
-"""The host's amy-env script: settings collected from stubbed AWS APIs, written so bash and systemd read them back."""
+"""The host's amy-env script and its timer: settings collected from AWS, written so bash and systemd read them back,
+rewritten on every tick of the timer, and the services restarted only when they changed."""
 
 from __future__ import annotations
 
+import configparser
 import importlib.util
 import json
+import os
+import pwd
 import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
 
-from components.legacy_host.files import TEMPLATES
+from components.legacy_host.files import TEMPLATES, HostLayout, render
+from tests.components.legacy_host.support import DOMAIN, settings
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
 PATH = "/amy/unit/env/"
@@ -89,3 +97,99 @@ def test_files_are_private_and_rewritten_only_on_change(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o600
     assert amy_env.write_private(target, "A=1\n") is False
     assert amy_env.write_private(target, "A=2\n") is True
+
+
+# The timer, the unit and the script together: the environment is rewritten on every tick, and the services restart
+# only when it changed.
+
+
+def rendered_units(**overrides: object) -> dict[str, configparser.ConfigParser]:
+    host_settings = replace(settings(HostLayout.for_domain(DOMAIN)), **overrides)
+    units = {}
+    for file in render(host_settings):
+        if file.path.startswith("/etc/systemd/system/"):
+            parser = configparser.ConfigParser(strict=False, interpolation=None)
+            parser.optionxform = str  # type: ignore[assignment,method-assign]
+            parser.read_string(file.content)
+            units[Path(file.path).name] = parser
+    return units
+
+
+def test_the_timer_can_start_the_environment_service_again() -> None:
+    """systemd.timer(5): a unit still active when the timer elapses is not started again, and RemainAfterExit=yes
+    keeps a oneshot active after its first run; without it the oneshot ends inactive, ready for the next tick."""
+    units = rendered_units()
+    service = units["amy-env.service"]["Service"]
+    assert service["Type"] == "oneshot"
+    assert service.get("RemainAfterExit", "no") == "no"
+    assert units["amy-env.timer"]["Timer"]["OnUnitActiveSec"] == "900s"
+
+
+def test_the_timer_period_is_a_setting_of_the_host() -> None:
+    timer = rendered_units(env_refresh_seconds=20)["amy-env.timer"]["Timer"]
+    assert (timer["OnBootSec"], timer["OnUnitActiveSec"]) == ("20s", "20s")
+
+
+@pytest.fixture
+def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """amy-env's environment under tmp_path, moto for AWS, and stand-ins for systemctl and amy-services that record
+    how they were called; yields the record."""
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, output in (("systemctl", ""), ("amy-services", "amy-gunicorn.service amy-rqworker.service")):
+        stub = bin_dir / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >>"{calls}"\necho "{output}"\n')
+        stub.chmod(0o755)
+    environment = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AMY_PARAMETERS_PATH": PATH,
+        "AMY_REQUIRED_SETTINGS": "AMY_SECRET_KEY,AMY_DATABASE_PASSWORD",
+        "AMY_APP_DIR": str(tmp_path / "app"),
+        "AMY_ENV_FILE": str(tmp_path / "etc/amy.env"),
+        "AMY_SHELL_ENV_FILE": str(tmp_path / "etc/amy.sh"),
+    }
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(amy_env, "APP_USER", pwd.getpwuid(os.getuid()).pw_name)
+    with mock_aws():
+        boto3.client("ssm").put_parameter(Name=f"{PATH}AMY_SECRET_KEY", Value="s3cr3t", Type="SecureString")
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="rds!db-0123", SecretString=json.dumps({"username": "amy", "password": "first"})
+        )["ARN"]
+        monkeypatch.setenv("AMY_DATABASE_SECRET_ARN", arn)
+        yield calls
+
+
+def rotate(password: str) -> None:
+    secrets = boto3.client("secretsmanager")
+    arn = os.environ["AMY_DATABASE_SECRET_ARN"]
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "amy", "password": password}))
+
+
+def test_a_rotated_password_restarts_the_services_without_waiting_for_them(host: Path) -> None:
+    assert amy_env.main(["--restart-on-change"]) == 0
+    restart = "systemctl try-restart --no-block amy-gunicorn.service amy-rqworker.service"
+    assert host.read_text().splitlines() == ["amy-services ", restart]
+    assert 'AMY_DATABASE_PASSWORD="first"' in Path(os.environ["AMY_ENV_FILE"]).read_text()
+
+    # The next tick finds the same settings: nothing restarts.
+    assert amy_env.main(["--restart-on-change"]) == 0
+    assert host.read_text().splitlines() == ["amy-services ", restart]
+
+    # RDS rotated the password: the next tick writes it and restarts the services once.
+    rotate("second")
+    assert amy_env.main(["--restart-on-change"]) == 0
+    assert host.read_text().splitlines() == ["amy-services ", restart] * 2
+    assert 'AMY_DATABASE_PASSWORD="second"' in Path(os.environ["AMY_ENV_FILE"]).read_text()
+    assert "export AMY_DATABASE_PASSWORD=second" in Path(os.environ["AMY_SHELL_ENV_FILE"]).read_text()
+
+
+def test_without_the_flag_a_change_is_written_and_nothing_restarts(host: Path) -> None:
+    """As the deploy runs it: the deploy restarts the services itself, after installing the release."""
+    assert amy_env.main([]) == 0
+    assert not host.exists()
+    assert Path(os.environ["AMY_SHELL_ENV_FILE"]).stat().st_mode & 0o777 == 0o640

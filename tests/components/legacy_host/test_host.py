@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+import shlex
 from dataclasses import replace
 
 import pulumi
@@ -28,6 +29,7 @@ HOST = HostConfig(
     certbot_email="ops@example.org",
     acme_directory="https://acme-staging-v02.api.letsencrypt.org/directory",
     repository="https://github.com/carpentries/amy.git",
+    keep_release_dumps=5,
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -79,6 +81,7 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
                 dumps_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
                 backup_plan_id="plan-1",
                 backup_role_arn="arn:aws:iam::123456789012:role/backup",
+                nginx_access_log_group="/amy/unit/nginx-access",
             ),
             opts=pulumi.ResourceOptions(),
         )
@@ -133,8 +136,8 @@ def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Pl
     assert {"/usr/local/sbin/amy-deploy", "/etc/nginx/sites-available/amy-https.conf", "/etc/amy/redis.conf"} <= paths
     assert config["runcmd"] == [["/usr/local/sbin/amy-bootstrap"]]
     host_env = next(entry["content"] for entry in config["write_files"] if entry["path"] == "/etc/amy/host.env")
-    assert f"AMY_DATABASE_SECRET_ARN={SECRET_ARN}" in host_env
-    assert "AMY_DUMPS_BUCKET=amy-unit-dumps" in host_env
+    assert f"AMY_DATABASE_SECRET_ARN={shlex.quote(SECRET_ARN)}\n" in host_env
+    assert "AMY_DUMPS_BUCKET=amy-unit-dumps\n" in host_env
     # Secrets may be named (read from the environment at run time), never given a value.
     text = "\n".join(entry["content"] for entry in config["write_files"])
     assigned = re.findall(rf"\b({'|'.join((*SECRET_SETTINGS, 'AMY_DATABASE_PASSWORD'))})=([^$\s]\S*)", text)
@@ -145,6 +148,22 @@ def test_without_a_cache_there_is_no_redis_and_no_rq_on_the_host() -> None:
     config = cloud_config(build(rq_workers=False))
     assert "redis-server" not in config["packages"]
     assert not [entry for entry in config["write_files"] if "redis" in entry["path"] or "amy-rq" in entry["path"]]
+
+
+def test_a_host_whose_release_has_no_rq_stops_and_removes_rq_and_redis(plan: Plan) -> None:
+    """The same host once ran a release with RQ: the configure document retires what the new settings no longer
+    render, or the workers of the old release would restart forever against code without django-rq."""
+
+    def script(built: Plan) -> str:
+        [step] = json.loads(built.one(DOCUMENT, "host-configure").inputs["content"])["mainSteps"]
+        return "\n".join(step["inputs"]["runCommand"])
+
+    retired = script(build(rq_workers=False))
+    for unit in ("amy-rqworker.service", "amy-rqscheduler.service", "amy-redis.service"):
+        assert f"systemctl disable --now '{unit}'\n  rm -f '/etc/systemd/system/{unit}'" in retired
+    assert "rm -f '/etc/amy/redis.conf'" in retired
+    assert retired.index("rm -f") < retired.index("/usr/local/sbin/amy-configure")
+    assert "rm -f" not in script(plan)
 
 
 def test_address_and_dns_name_the_host(plan: Plan) -> None:
@@ -173,8 +192,15 @@ def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
         "ReadDatabaseSecret": SECRET_ARN,
         "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
         "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
+        "PutMetrics": "*",
+        "NoOtherMetrics": "*",
     }
-    assert not any(action == "*" or action.endswith(":*") for s in policy["Statement"] for action in s["Action"])
+    assert {s["Sid"]: s.get("Condition") for s in policy["Statement"] if s["Resource"] == "*"} == {
+        "PutMetrics": {"StringEquals": {"cloudwatch:namespace": "AMY/unit"}},
+        "NoOtherMetrics": {"StringNotEquals": {"cloudwatch:namespace": "AMY/unit"}},
+    }
+    actions = [action for s in policy["Statement"] for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not any(action == "*" or action.endswith(":*") for action in actions)
 
 
 def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
@@ -183,7 +209,9 @@ def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
 
 
 def test_the_linter_catches_what_a_typo_would_break() -> None:
-    policy = host_policy("us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k")
+    policy = host_policy(
+        "us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k", "AMY/unit"
+    )
     policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
     assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
 
