@@ -65,6 +65,7 @@ backups = Backups(
         database_security_group_id=network.database_security_group.id,
         protect=protect,
         dumps_bucket_import=config.adoption.dumps_bucket,
+        copy_provider=providers.backup_copy,
     ),
     opts,
 )

@@ -212,6 +212,10 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     optional = settings.optional_settings(reader)
     _keys_without_effect(reader, explicit, layout, mode)
 
+    if backup_config is not None and backup_config.copy_region is not None and backup_config.copy_region == region:
+        reader.problem(
+            "backupCopyRegion", f"must differ from {NAMESPACE}:region: a copy in the same region survives nothing more"
+        )
     if app_version is not None and database_config is not None:
         snapshot = app_version.snapshot_identifier(database_config.identifier, datetime(2000, 1, 1, tzinfo=UTC))
         if len(snapshot) > web.SNAPSHOT_IDENTIFIER_LIMIT:

@@ -40,9 +40,18 @@ def shared_stateful(plan: Plan) -> list[Registration]:
     return [r for r in plan.registrations if r.type in STATEFUL_TYPES and "amy:web:" not in r.urn]
 
 
-def test_every_aws_resource_uses_an_explicit_provider_of_the_stack(stack_plan: Plan) -> None:
+def expected_provider_regions(config: StackConfig) -> dict[str, str]:
+    """One provider per region: the stack's, CloudFront's, and the backups' copy region where it is another."""
+    regions = {"aws": config.region, f"aws-{CLOUDFRONT_REGION}": CLOUDFRONT_REGION}
+    copy_region = config.backup.copy_region
+    if copy_region is not None and copy_region != CLOUDFRONT_REGION:
+        regions[f"aws-{copy_region}"] = copy_region
+    return regions
+
+
+def test_every_aws_resource_uses_an_explicit_provider_of_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
     providers = {p.urn for p in stack_plan.of_type("pulumi:providers:aws")}
-    assert len(providers) == 2
+    assert len(providers) == len(expected_provider_regions(stack_config))
     for registration in stack_plan.registrations:
         if registration.type.startswith("aws:"):
             assert registration.provider_urn in providers, registration.name
@@ -61,7 +70,7 @@ def test_providers_tag_everything_from_one_place(stack_plan: Plan, stack_config:
         # Providers take structured settings as JSON text.
         assert json.loads(provider.inputs["defaultTags"]) == {"tags": default_tags(stack_config)}
         regions[provider.name] = provider.inputs["region"]
-    assert regions == {"aws": stack_config.region, f"aws-{CLOUDFRONT_REGION}": CLOUDFRONT_REGION}
+    assert regions == expected_provider_regions(stack_config)
     assert default_tags(stack_config)["Environment"] == stack_config.stack
     # A resource may carry a tag that says what it is for, never one of the default tags.
     tagged_here = {r.name: r.inputs["tags"] for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs}
@@ -99,9 +108,9 @@ def test_backup_selection_covers_the_stack_database(stack_plan: Plan, stack_conf
 
 
 def test_data_is_encrypted_at_rest(stack_plan: Plan, stack_config: StackConfig) -> None:
-    key_arn = stack_plan.one("aws:kms/key:Key").outputs["arn"]
+    key_arn = stack_plan.one("aws:kms/key:Key", f"{stack_config.name_prefix}-backups-key").outputs["arn"]
     assert stack_plan.one("aws:rds/instance:Instance").inputs["storageEncrypted"] is True
-    assert stack_plan.one("aws:backup/vault:Vault").inputs["kmsKeyArn"] == key_arn
+    assert stack_plan.one("aws:backup/vault:Vault", f"{stack_config.name_prefix}-backups-vault").inputs["kmsKeyArn"] == key_arn
     encryption = stack_plan.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         f"{stack_config.name_prefix}-backups-dumps-encryption",

@@ -355,6 +355,15 @@ class FakeCloud(mocks.Mocks):
                     "registryId": ACCOUNT_ID,
                     "imageUri": f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com/{repository}@{digest}",
                 }, []
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    "id": ACCOUNT_ID,
+                    "accountId": ACCOUNT_ID,
+                    "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/pulumi",
+                    "userId": "AIDAMOCK",
+                }, []
+            case "aws:index/getPartition:getPartition":
+                return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, []
             case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
                 url = args.args["url"]
                 if not account.github_oidc_provider:

@@ -30,6 +30,8 @@ HOLDS_DATA = {
     "aws:cloudwatch/logGroup:LogGroup": "the log group and its events",
     "aws:cloudfront/distribution:Distribution": "the CDN and the name it answers on",
     "aws:acm/certificate:Certificate": "a certificate in use",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "the lock that keeps recovery points from deletion",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "the lock that keeps dumps from deletion",
 }
 DUMPS_TAG = ("Purpose", "database-dumps")
 # Custom types the AWS table cannot know, with what replaces them.

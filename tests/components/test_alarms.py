@@ -204,7 +204,7 @@ def matches(pattern: dict, event: Any) -> bool:
 def test_failed_backups_of_this_stack_reach_the_topic_and_no_others(stack_plan: Plan, stack_config: StackConfig) -> None:
     rule = next(r for r in stack_plan.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
     pattern = json.loads(rule.inputs["eventPattern"])
-    vault = stack_plan.one("aws:backup/vault:Vault").outputs
+    vault = stack_plan.one("aws:backup/vault:Vault", f"{stack_config.name_prefix}-backups-vault").outputs
     role = stack_plan.one("aws:iam/role:Role", f"{stack_config.name_prefix}-backups-role").outputs["arn"]
     other_vault, other_role = "amy-other", f"arn:aws:iam::{ACCOUNT_ID}:role/amy-other-backups-role"
 

@@ -29,9 +29,10 @@ def test_options_reach_the_registration() -> None:
 
 def test_an_invoke_without_a_mock_names_itself() -> None:
     def program() -> None:
-        aws.get_caller_identity()
+        aws.get_billing_service_account()
 
-    with pytest.raises(Exception, match=r"invoked aws:index/getCallerIdentity:getCallerIdentity, which has no mock"):
+    missing = r"invoked aws:index/getBillingServiceAccount:getBillingServiceAccount, which has no mock"
+    with pytest.raises(Exception, match=missing):
         record("unit", program)
 
 

@@ -87,5 +87,9 @@ def test_the_plan_prints_the_verdict_and_fails_on_a_mandatory_violation(
     )
     assert plan_command.main([protected]) == 1
     out = capsys.readouterr().out
-    assert f"Policy pack: {len(POLICIES)} policies, 3 mandatory and 0 advisory violations\nmandatory:\n" in out
+    flagged = [line for line in out.splitlines() if line.startswith("  [stateful-resources-protected] ")]
+    # The database, the dumps bucket, and a vault in each region that keeps recovery points.
+    vaults = 1 + (config_of(protected).backup.copy_region is not None)
+    assert len(flagged) == 2 + vaults
+    assert f"Policy pack: {len(POLICIES)} policies, {len(flagged)} mandatory and 0 advisory violations\nmandatory:\n" in out
     assert f"\n  [stateful-resources-protected] {config_of(protected).name_prefix}-db-instance: " in out

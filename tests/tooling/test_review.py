@@ -113,7 +113,7 @@ def test_every_type_that_holds_data_is_in_the_table() -> None:
 @pytest.mark.parametrize(
     ("overrides", "database"),
     [
-        ({"amy:region": "us-west-2", "amy:availabilityZones": ["us-west-2a", "us-west-2b"]}, "replace"),
+        ({"amy:region": "us-east-2", "amy:availabilityZones": ["us-east-2a", "us-east-2b"]}, "replace"),
         ({"amy:dbMasterUsername": "amy_owner"}, "replace"),
         ({"amy:dbIdentifier": "amy-prod"}, "update"),
         ({"amy:dbEngineVersion": "17"}, "update"),
