@@ -13,11 +13,13 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 import graphviz
 
 from tooling.harness import Plan, Registration
 
+SVG = "{http://www.w3.org/2000/svg}"
 REQUEST, PROTECTION, WATCH = "request", "protection", "watch"
 # What is drawn, with its label and role.
 SHOWN: dict[str, tuple[str, str]] = {
@@ -48,6 +50,8 @@ SHOWN: dict[str, tuple[str, str]] = {
 }
 # Several of a kind in one component are one node: nine log groups say no more than one.
 GATHERED = {"aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:ssm/document:Document"}
+# Made through us-east-1 because they serve every region, not because they live apart from the stack.
+GLOBAL = {"aws:cloudfront/distribution:Distribution", "aws:acm/certificate:Certificate", "aws:route53/record:Record"}
 # What joins two drawn resources without being drawn: a listener its load balancer and target group.
 BRIDGES = {
     "aws:lb/listener:Listener",
@@ -56,6 +60,7 @@ BRIDGES = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
 }
 COLOURS = {REQUEST: "#1f6fb2", PROTECTION: "#2e8540", WATCH: "#c26b00"}
+LEGEND = {REQUEST: "the path of a request", PROTECTION: "what protects the data", WATCH: "what watches it"}
 # Outputs and inputs that identify a resource when another one names it.
 IDENTIFYING = (
     "arn", "name", "bucket", "dnsName", "address", "publicIp", "domainName", "repositoryUrl", "fqdn", "keyId", "identifier",
@@ -74,8 +79,21 @@ class Node:
 
 def render(plan: Plan) -> str:
     """The stack as an SVG document."""
+    return drawing(plan).pipe(format="svg", encoding="utf-8")
+
+
+def drawing(plan: Plan) -> graphviz.Digraph:
+    """The stack as a graphviz graph."""
     graph = graphviz.Digraph(f"amy-{plan.stack}", format="svg")
-    graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=f"stack {plan.stack}", labelloc="t", compound="true")
+    legend = " · ".join(f'<font color="{COLOURS[role]}">{meaning}</font>' for role, meaning in LEGEND.items())
+    graph.attr(
+        rankdir="LR",
+        fontname="Helvetica",
+        fontsize="11",
+        label=f"<stack {plan.stack}<br/>{legend}>",
+        labelloc="t",
+        compound="true",
+    )
     graph.attr("node", shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica", fontsize="10")
     graph.attr("edge", arrowsize="0.6")
     nodes, by_urn = _nodes(plan)
@@ -92,7 +110,7 @@ def render(plan: Plan) -> str:
                 group.node(node.key, node.label, color=COLOURS[node.role])
     for source, target, role in sorted(_edges(plan, nodes, by_urn)):
         graph.edge(source, target, color=COLOURS[role])
-    return graph.pipe(format="svg", encoding="utf-8")
+    return graph
 
 
 def _nodes(plan: Plan) -> tuple[dict[str, Node], dict[str, str]]:
@@ -100,6 +118,8 @@ def _nodes(plan: Plan) -> tuple[dict[str, Node], dict[str, str]]:
     nodes: dict[str, Node] = {}
     by_urn: dict[str, str] = {}
     counts: dict[tuple[str, str], int] = {}
+    regions = {r.urn: r.inputs.get("region") for r in plan.registrations if r.type == "pulumi:providers:aws"}
+    home = next((region for urn, region in regions.items() if urn.endswith("::aws")), None)
     for registration in plan.registrations:
         if registration.type not in SHOWN:
             continue
@@ -109,7 +129,10 @@ def _nodes(plan: Plan) -> tuple[dict[str, Node], dict[str, str]]:
             counts[(key, kind)] = counts.get((key, kind), 0) + 1
         else:
             key = _id(registration.urn)
-            nodes[key] = Node(key, f"{kind}\n{_short(registration)}", role, registration.parent)
+            region = regions.get(registration.provider_urn)
+            # What lives outside the stack's region says where: a copy vault in a second region.
+            where = f"\n({region})" if region and region != home and registration.type not in GLOBAL else ""
+            nodes[key] = Node(key, f"{_kind(registration, kind)}\n{_short(registration)}{where}", role, registration.parent)
         nodes.setdefault(key, Node(key, kind, role, registration.parent))
         by_urn[registration.urn] = key
     for (key, kind), count in counts.items():
@@ -177,9 +200,23 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+def _kind(registration: Registration, kind: str) -> str:
+    record_type = registration.inputs.get("type") if registration.type == "aws:route53/record:Record" else None
+    return f"{kind} {record_type}" if record_type else kind
+
+
 def _short(registration: Registration) -> str:
     name = registration.inputs.get("name") or registration.inputs.get("identifier") or registration.name
     return str(name)[:40]
+
+
+def structure(svg: str) -> tuple[list[str], list[str]]:
+    """What an SVG drawing says, whatever graphviz's version laid it out as: its nodes' and edges' titles and
+    every text, each sorted."""
+    root = ElementTree.fromstring(svg)
+    titles = sorted(element.text or "" for element in root.iter(f"{SVG}title"))
+    texts = sorted(element.text or "" for element in root.iter(f"{SVG}text"))
+    return titles, texts
 
 
 def _id(text: str) -> str:

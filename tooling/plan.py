@@ -1,6 +1,6 @@
 """The offline plan: what `pulumi preview` would create for a stack, with no cloud account.
 
-    python -m tooling.plan production [--json PATH]
+    python -m tooling.plan production [--json PATH] [--diagram PATH.svg]
 
 Prints the tree of components and their children (type and name), the count
 of resources by type, then the policy pack's verdict. `--json` writes every
@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tooling import diagram
 from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan", description="Offline plan of a stack of AMY's infrastructure.")
     parser.add_argument("stack", choices=known_stacks())
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration to PATH")
+    parser.add_argument("--diagram", type=Path, metavar="PATH.svg", help="draw the stack's architecture to PATH.svg")
     args = parser.parse_args(argv)
     # The pack starts in its own process and analyzes resources while the program runs.
     with policy_server() as server:
@@ -74,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
             print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
+        if args.diagram:
+            args.diagram.write_text(diagram.render(plan))
+            print(f"\nDrew the stack to {args.diagram}")
         verdict = analysis.verdict(plan)
     print(f"\nPolicies (policies/{args.stack}.json):")
     print("\n".join(verdict.lines()))
