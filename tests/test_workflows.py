@@ -92,6 +92,22 @@ def test_pull_requests_preview_both_stacks_with_the_policy_pack_and_comment() ->
     assert set(preview["needs"]) == {"test", "plan"}
 
 
+def test_pull_requests_review_every_stack_against_the_base_without_secrets() -> None:
+    """Forks get the review too: the job reads no secret and asks for no token, and data at risk fails it."""
+    workflow = load(ROOT / ".github/workflows/pull-request.yml")
+    plan = workflow["jobs"]["plan"]
+    assert set(plan["strategy"]["matrix"]["stack"]) == set(STACKS)
+    assert "secrets." not in yaml.safe_dump(plan)
+    assert "permissions" not in plan
+    checkout = next(step for step in plan["steps"] if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    review = next(step for step in plan["steps"] if "--against" in step.get("run", ""))
+    assert review["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert 'bin/plan "$STACK" --against "$BASE"' in review["run"]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in review["run"]
+    assert review["run"].rstrip().endswith('exit "$status"')
+
+
 @pytest.mark.parametrize(
     ("file", "stack", "trigger"),
     [("deploy-testing.yml", "testing", "push"), ("deploy-production.yml", "production", "workflow_dispatch")],

@@ -248,12 +248,26 @@ def _json(value: Any) -> Any:
 
 def plan_at(ref: str, stack: str, root: Path, python: str) -> dict[str, Any]:
     """The offline plan of `stack` as the project was at git `ref`: a temporary worktree of it, run by the same
-    virtualenv, the harness writing its registrations as `bin/plan --json` does."""
+    virtualenv, the harness writing its registrations as `bin/plan --json` does. A stack that did not exist at
+    `ref` had nothing."""
+    git = ["git", "-C", str(root)]
+    # A ref is never an option to git.
+    found = subprocess.run(
+        [*git, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if ref.startswith("-") or found.returncode != 0:
+        raise ReviewError(f"--against {ref!r} is not a commit of this repository")
+    commit = found.stdout.strip()
+    stack_file = subprocess.run([*git, "cat-file", "-e", f"{commit}:Pulumi.{stack}.yaml"], capture_output=True, check=False)
+    if stack_file.returncode != 0:
+        return {"resources": []}
     with tempfile.TemporaryDirectory(prefix="amy-review-") as directory:
         worktree = Path(directory) / "tree"
-        git = ["git", "-C", str(root)]
         added = subprocess.run(
-            [*git, "worktree", "add", "--detach", "--quiet", str(worktree), ref], capture_output=True, text=True, check=False
+            [*git, "worktree", "add", "--detach", "--quiet", str(worktree), commit], capture_output=True, text=True, check=False
         )
         if added.returncode != 0:
             raise ReviewError(f"cannot check out {ref}: {added.stderr.strip()}")

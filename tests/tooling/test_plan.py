@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from stack_config import StackConfig
 from tests.stacks import NO_SUCH_STACK, STACKS, config_of
 from tooling import plan as plan_command
+from tooling.harness import ROOT
 
 # The stacks that protect their stateful resources, which the plan marks.
 PROTECTED = [stack for stack in STACKS if config_of(stack).protect_stateful_resources]
@@ -68,3 +73,82 @@ def test_unknown_stack_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         plan_command.main([NO_SUCH_STACK])
     assert raised.value.code == 2
     assert f"invalid choice: {NO_SUCH_STACK!r}" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository of the working tree as it is, committed once, for `--against` to compare with."""
+    copy = tmp_path_factory.mktemp("repository")
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    )
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    git(copy, "init", "--quiet", "--initial-branch=main")
+    git(copy, "add", "--all")
+    git(copy, "commit", "--quiet", "--message", "base")
+    return copy
+
+
+def git(repository: Path, *arguments: str) -> None:
+    identity = ["-c", "user.name=amy-infra tests", "-c", "user.email=tests@invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "-C", str(repository), *identity, *arguments], check=True, capture_output=True)
+
+
+def changed_in_a_commit(repository: Path, branch: str, stack: str, key: str, value: str) -> subprocess.CompletedProcess[str]:
+    """`bin/plan STACK --against main` after a commit on `branch` that sets `amy:<key>` in the stack file."""
+    git(repository, "checkout", "--quiet", "-B", branch, "main")
+    stack_file = repository / f"Pulumi.{stack}.yaml"
+    text = stack_file.read_text()
+    line = next((line for line in text.splitlines() if line.startswith(f"  amy:{key}:")), None)
+    text = text.replace(line, f"  amy:{key}: {value}") if line else text.rstrip("\n") + f"\n  amy:{key}: {value}\n"
+    stack_file.write_text(text)
+    git(repository, "commit", "--quiet", "--all", "--message", f"change {key}")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PULUMI_")}
+    return subprocess.run(
+        [sys.executable, "-m", "tooling.plan", stack, "--against", "HEAD~1", "--json", "review.json"],
+        cwd=repository,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_new_master_user_shows_the_database_replaced_with_data_at_risk_and_fails(repository: Path) -> None:
+    result = changed_in_a_commit(repository, "master-user", "production", "dbMasterUsername", "amy_owner")
+    assert result.returncode == 1, result.stderr
+    assert " +- aws:rds/instance:Instance amy-production-db-instance (forced by username)\n" in result.stdout
+    assert "      DATA AT RISK: replacing the database" in result.stdout
+    written = json.loads((repository / "review.json").read_text())
+    assert written["against"] == "HEAD~1"
+    [database] = [change for change in written["changes"] if change["type"] == "aws:rds/instance:Instance"]
+    assert database["kind"] == "replace" and database["dataAtRisk"]
+
+
+def test_a_new_log_retention_updates_the_log_groups_only_and_passes(repository: Path) -> None:
+    result = changed_in_a_commit(repository, "log-retention", "production", "logRetentionDays", "400")
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = json.loads((repository / "review.json").read_text())
+    assert written["changes"]
+    assert {change["type"] for change in written["changes"]} == {"aws:cloudwatch/logGroup:LogGroup"}
+    assert {change["kind"] for change in written["changes"]} == {"update"}
+    assert "DATA AT RISK" not in result.stdout
+
+
+def test_an_unknown_ref_is_a_clear_error(repository: Path) -> None:
+    for ref in ("no-such-branch", "--output=/tmp/x"):
+        result = subprocess.run(
+            [sys.executable, "-m", "tooling.plan", "testing", f"--against={ref}"],
+            cwd=repository,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert f"error: --against {ref!r} is not a commit of this repository" in result.stderr
