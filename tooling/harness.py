@@ -283,6 +283,9 @@ class FakeCloud(mocks.Mocks):
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
             case "aws:iam/role:Role":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                host = inputs["url"].removeprefix("https://")
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"}
             case "aws:backup/vault:Vault":
                 return {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
             case "aws:ec2/securityGroup:SecurityGroup":
