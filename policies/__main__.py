@@ -6,6 +6,7 @@ import aws_backup
 import cloudfront
 import dump_bucket
 import ec2
+import ecr
 import ecs
 import elasticache
 import load_balancer
@@ -32,6 +33,7 @@ PolicyPack(
         *cloudfront.policies(),
         *log_groups.policies(),
         *ecs.policies(),
+        *ecr.policies(),
         *s3.policies(),
     ],
 )

@@ -24,6 +24,7 @@ import aws_backup
 import cloudfront
 import dump_bucket
 import ec2
+import ecr
 import ecs
 import elasticache
 import load_balancer
@@ -34,8 +35,8 @@ import release_snapshot
 import s3
 import security_groups
 
-MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecs, elasticache, load_balancer, log_groups, protection, rds,
-           release_snapshot, s3, security_groups)  # fmt: skip
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, load_balancer, log_groups, protection,
+           rds, release_snapshot, s3, security_groups)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 
@@ -173,3 +174,9 @@ def replaced(resources: list[PolicyResource], type_: str, /, **changes: object) 
         resource(r.resource_type, r.name, {**r.props, **changes}, r.opts.protect) if r.resource_type == type_ else r
         for r in resources
     ]
+
+
+def named(resources: list[PolicyResource], type_: str, name_suffix: str = "") -> PolicyResource:
+    """The one resource of `type_` whose name ends with `name_suffix`."""
+    [found] = [r for r in resources if r.resource_type == type_ and r.name.endswith(name_suffix)]
+    return found
