@@ -1,4 +1,5 @@
-"""dump_bucket.py: the dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle."""
+"""dump_bucket.py: the dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle; where required,
+Object Lock keeps each dump for a default retention."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pulumi_policy import PolicyResource
 import dump_bucket
 from components.backups import DUMPS_BUCKET_TAGS
 from stack_config import StackConfig
-from tests.policies.pack import replaced, resource, stack_fail, stack_pass, stack_violations, without
+from tests.policies.pack import named, replaced, resource, stack_fail, stack_pass, stack_violations, without
 
 BUCKET = "aws:s3/bucket:Bucket"
+OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+REQUIRED = {"required": True}
 SAFEGUARDS = [
     "is not versioned",
     "has no default encryption",
@@ -77,3 +80,34 @@ def test_a_bucket_named_like_dumps_without_the_tag_is_not_checked(
     stack_resources: list[PolicyResource], tags: dict[str, str] | None
 ) -> None:
     assert stack_violations("dumps-bucket-protected", [*stack_resources, bare_bucket("old-backups-dumps", tags)]) == []
+
+
+def object_locked(resources: list[PolicyResource], retention: dict[str, object]) -> list[PolicyResource]:
+    bucket = named(resources, BUCKET, "-backups-dumps")
+    lock = resource(
+        OBJECT_LOCK,
+        f"{bucket.name}-lock",
+        {"bucket": bucket.props["bucket"], "rule": {"defaultRetention": {"mode": "GOVERNANCE", **retention}}},
+    )
+    return [*replaced(resources, BUCKET, objectLockEnabled=True), lock]
+
+
+@stack_pass("dumps-bucket-object-lock")
+@pytest.mark.parametrize("retention", [{"days": 35}, {"years": 1}], ids=["days", "years"])
+def test_a_dumps_bucket_with_a_default_retention_passes(
+    stack_resources: list[PolicyResource], retention: dict[str, object]
+) -> None:
+    assert stack_violations("dumps-bucket-object-lock", object_locked(stack_resources, retention), REQUIRED) == []
+
+
+@stack_fail("dumps-bucket-object-lock")
+def test_a_dumps_bucket_without_object_lock_is_flagged_where_required(
+    stack_resources: list[PolicyResource], stack_config: StackConfig
+) -> None:
+    assert stack_violations("dumps-bucket-object-lock", stack_resources) == []
+    expected = f"dumps bucket {stack_config.name_prefix}-backups-dumps lets anyone allowed to delete a dump delete it at once"
+    no_retention = object_locked(stack_resources, {})
+    not_enabled = replaced(object_locked(stack_resources, {"days": 35}), BUCKET, objectLockEnabled=False)
+    for resources in (stack_resources, no_retention, not_enabled):
+        found = stack_violations("dumps-bucket-object-lock", resources, REQUIRED)
+        assert [message.split(";")[0] for message in found] == [expected]
