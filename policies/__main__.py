@@ -9,6 +9,7 @@ import ec2
 import ecr
 import ecs
 import elasticache
+import kms
 import load_balancer
 import log_groups
 import protection
@@ -27,6 +28,7 @@ PolicyPack(
         *elasticache.policies(),
         *release_snapshot.policies(),
         *protection.policies(),
+        *kms.policies(),
         *ec2.policies(),
         *security_groups.policies(),
         *load_balancer.policies(),

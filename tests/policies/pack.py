@@ -27,6 +27,7 @@ import ec2
 import ecr
 import ecs
 import elasticache
+import kms
 import load_balancer
 import log_groups
 import protection
@@ -35,8 +36,8 @@ import release_snapshot
 import s3
 import security_groups
 
-MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, load_balancer, log_groups, protection,
-           rds, release_snapshot, s3, security_groups)  # fmt: skip
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, kms, load_balancer, log_groups,
+           protection, rds, release_snapshot, s3, security_groups)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 

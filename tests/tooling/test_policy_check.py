@@ -26,6 +26,7 @@ def test_the_pack_starts_and_lists_its_policies_over_the_protocol() -> None:
 WAITING_ON_THE_PROGRAM = (
     "backup-vault-locked",
     "backup-cross-region-copy",
+    "kms-key-policy",
     "dumps-bucket-object-lock",
 )
 
@@ -114,5 +115,5 @@ def test_the_plan_prints_the_verdict_and_fails_on_a_mandatory_violation(
     prefix = config_of(protected).name_prefix
     unprotected_lines = [line for line in out.splitlines() if line.startswith("  [stateful-resources-protected] ")]
     assert sorted(line.split(" ")[3] for line in unprotected_lines) == [
-        f"{prefix}-{name}:" for name in ("backups-dumps", "backups-vault", "db-instance")
+        f"{prefix}-{name}:" for name in ("backups-dumps", "backups-key", "backups-vault", "db-instance")
     ]
