@@ -12,6 +12,7 @@ import elasticache
 import kms
 import load_balancer
 import log_groups
+import plain_secrets
 import protection
 import rds
 import release_snapshot
@@ -37,5 +38,6 @@ PolicyPack(
         *ecs.policies(),
         *ecr.policies(),
         *s3.policies(),
+        *plain_secrets.policies(),
     ],
 )

@@ -30,6 +30,7 @@ import elasticache
 import kms
 import load_balancer
 import log_groups
+import plain_secrets
 import protection
 import rds
 import release_snapshot
@@ -37,7 +38,7 @@ import s3
 import security_groups
 
 MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, kms, load_balancer, log_groups,
-           protection, rds, release_snapshot, s3, security_groups)  # fmt: skip
+           plain_secrets, protection, rds, release_snapshot, s3, security_groups)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 
