@@ -9,6 +9,7 @@ import ec2
 import ecr
 import ecs
 import elasticache
+import iam
 import kms
 import load_balancer
 import log_groups
@@ -16,6 +17,7 @@ import plain_secrets
 import protection
 import rds
 import release_snapshot
+import resource_policies
 import s3
 import security_groups
 
@@ -38,6 +40,8 @@ PolicyPack(
         *ecs.policies(),
         *ecr.policies(),
         *s3.policies(),
+        *resource_policies.policies(),
+        *iam.policies(),
         *plain_secrets.policies(),
     ],
 )

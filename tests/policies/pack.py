@@ -27,6 +27,7 @@ import ec2
 import ecr
 import ecs
 import elasticache
+import iam
 import kms
 import load_balancer
 import log_groups
@@ -34,11 +35,12 @@ import plain_secrets
 import protection
 import rds
 import release_snapshot
+import resource_policies
 import s3
 import security_groups
 
-MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, kms, load_balancer, log_groups,
-           plain_secrets, protection, rds, release_snapshot, s3, security_groups)  # fmt: skip
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, iam, kms, load_balancer, log_groups,
+           plain_secrets, protection, rds, release_snapshot, resource_policies, s3, security_groups)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 

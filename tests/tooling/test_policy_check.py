@@ -28,6 +28,8 @@ WAITING_ON_THE_PROGRAM = (
     "backup-cross-region-copy",
     "kms-key-policy",
     "dumps-bucket-object-lock",
+    "iam-no-admin-policies",
+    "github-pull-request-roles-scoped",
 )
 
 
