@@ -13,6 +13,7 @@ import iam
 import kms
 import load_balancer
 import log_groups
+import network
 import plain_secrets
 import protection
 import rds
@@ -20,6 +21,7 @@ import release_snapshot
 import resource_policies
 import s3
 import security_groups
+import session_manager
 
 PolicyPack(
     name="amy",
@@ -34,6 +36,7 @@ PolicyPack(
         *kms.policies(),
         *ec2.policies(),
         *security_groups.policies(),
+        *network.policies(),
         *load_balancer.policies(),
         *cloudfront.policies(),
         *log_groups.policies(),
@@ -43,5 +46,6 @@ PolicyPack(
         *resource_policies.policies(),
         *iam.policies(),
         *plain_secrets.policies(),
+        *session_manager.policies(),
     ],
 )

@@ -31,6 +31,7 @@ import iam
 import kms
 import load_balancer
 import log_groups
+import network
 import plain_secrets
 import protection
 import rds
@@ -38,9 +39,11 @@ import release_snapshot
 import resource_policies
 import s3
 import security_groups
+import session_manager
 
-MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, iam, kms, load_balancer, log_groups,
-           plain_secrets, protection, rds, release_snapshot, resource_policies, s3, security_groups)  # fmt: skip
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, iam, kms, load_balancer, log_groups, network,
+           plain_secrets, protection, rds, release_snapshot, resource_policies, s3, security_groups,
+           session_manager)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 

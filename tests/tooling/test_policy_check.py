@@ -28,6 +28,8 @@ WAITING_ON_THE_PROGRAM = (
     "backup-cross-region-copy",
     "kms-key-policy",
     "dumps-bucket-object-lock",
+    "vpc-flow-logs",
+    "ssm-session-logging",
     "iam-no-admin-policies",
     "github-pull-request-roles-scoped",
 )
