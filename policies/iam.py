@@ -1,10 +1,11 @@
-"""IAM: no wildcard or administrator grants; GitHub's OIDC trust pinned to AMY's repository, its pull requests kept
-from reading what the stack holds."""
+"""IAM: no wildcard, decrypt-everything or administrator grants; GitHub's OIDC trust pinned to AMY's repository,
+its pull requests kept from reading what the stack holds."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 from pulumi_policy import Policy, PolicyResource
@@ -29,6 +30,8 @@ ATTACHMENTS = (
 ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 # Reads every object, parameter, table and log of the account: the database dumps included.
 READ_EVERYTHING_POLICIES = ("ReadOnlyAccess",)
+# What Security Hub's KMS.1 and KMS.2 look for: decrypting with any key.
+DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
 TOKEN_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 # repo:<owner>/<name>:<context>, owner and name spelled out; the context is environment:…, pull_request, ref:…
@@ -57,6 +60,29 @@ def _wildcards(document: Any) -> Iterator[str]:
                 f"{label} allows every action of {', '.join(services)} on every resource (Resource *); "
                 "list the actions the principal needs, on the resources it needs them on"
             )
+
+
+def _decrypts_every_key(document: Any) -> Iterator[str]:
+    for statement in statements(document):
+        if statement.get("Effect") != "Allow" or "*" not in as_list(statement.get("Resource")):
+            continue
+        actions = [str(action).lower() for action in as_list(statement.get("Action"))]
+        granted = [a for a in DECRYPT_ACTIONS if any(fnmatchcase(a.lower(), action) for action in actions)]
+        if granted:
+            label = f"statement {statement.get('Sid')!r}" if statement.get("Sid") else "a statement"
+            yield (
+                f"{label} allows {', '.join(granted)} with every KMS key of the account (Resource *), so the "
+                "principal can read whatever any key encrypts; name the keys it needs in Resource"
+            )
+
+
+def _document_decrypt(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
+    yield from _decrypts_every_key(props.get("policy"))
+
+
+def _role_decrypt(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
+    for inline in as_list(props.get("inlinePolicies")):
+        yield from (f"inline policy {inline.get('name')}: {p}" for p in _decrypts_every_key(inline.get("policy")))
 
 
 def _document_wildcards(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
@@ -181,6 +207,12 @@ def policies() -> list[Policy]:
             "iam-no-wildcard-actions",
             "IAM policies grant no Action * and no service:* on every resource.",
             {**dict.fromkeys(POLICY_DOCUMENTS, _document_wildcards), ROLE: _role_wildcards},
+            ADVISORY,
+        ),
+        ResourcePolicy(
+            "iam-no-decrypt-on-every-key",
+            "IAM policies let no principal decrypt with every KMS key.",
+            {**dict.fromkeys(POLICY_DOCUMENTS, _document_decrypt), ROLE: _role_decrypt},
             ADVISORY,
         ),
         ResourcePolicy(

@@ -12,6 +12,7 @@ from support import ADVISORY, MANDATORY, as_list, minimum_days, of_type, resourc
 
 INSTANCE = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+SNAPSHOTS = ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapshot")
 # The parameter that makes each engine refuse connections without TLS, and the values that turn it on.
 TLS_PARAMETERS = {
     "postgres": ("rds.force_ssl", {"1"}),
@@ -97,6 +98,11 @@ def _forces_tls(resources: list[PolicyResource], _config: Mapping[str, Any]) -> 
             )
 
 
+def _snapshot_private(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
+    if "all" in [str(account).lower() for account in as_list(props.get("sharedAccounts"))]:
+        yield "the snapshot is shared with every AWS account, and with it the whole database; remove all from sharedAccounts"
+
+
 def _deletion_protection(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
     if props.get("deletionProtection") is not True:
         yield "the database can be deleted by any update; set deletionProtection to true (dbDeletionProtection)"
@@ -145,5 +151,6 @@ def policies() -> list[Policy]:
         resource_policy("rds-storage-encrypted", "RDS storage is encrypted.", [INSTANCE], _encrypted, ADVISORY),
         resource_policy("rds-not-public", "RDS is not publicly accessible.", [INSTANCE], _private, ADVISORY),
         resource_policy("rds-log-exports", "RDS publishes its engine's logs to CloudWatch.", [INSTANCE], _log_exports, ADVISORY),
+        resource_policy("rds-snapshot-not-public", "RDS snapshots are not public.", SNAPSHOTS, _snapshot_private, ADVISORY),
         stack_policy("rds-force-ssl", "RDS accepts connections only over TLS.", _forces_tls, ADVISORY),
     ]

@@ -1,4 +1,5 @@
-"""iam.py: no wildcard or administrator grants; GitHub's trust pinned; pull requests' roles read only what they need."""
+"""iam.py: no wildcard, decrypt-everything or administrator grants; GitHub's trust pinned; pull requests' roles read
+only what they need."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ PASSING = [
     Pass("iam-no-wildcard-actions", ROLE_POLICY, {"policy": dumps(SCOPED)}),
     Pass("iam-no-wildcard-actions", POLICY, {"policy": SCOPED}),
     Pass("iam-no-wildcard-actions", ROLE, {"inlinePolicies": [{"name": "app", "policy": dumps(SCOPED)}]}),
+    Pass("iam-no-decrypt-on-every-key", ROLE_POLICY, {"policy": dumps(SCOPED)}),
+    Pass(
+        "iam-no-decrypt-on-every-key",
+        ROLE_POLICY,
+        {"policy": document({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-east-1:1:key/k"})},
+    ),
+    Pass("iam-no-decrypt-on-every-key", ROLE, {"inlinePolicies": [{"name": "app", "policy": dumps(SCOPED)}]}),
     Pass("iam-no-admin-policies", ROLE_ATTACHMENT, {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
     Pass("iam-no-admin-policies", ROLE, {"managedPolicyArns": ["arn:aws:iam::123456789012:policy/AdministratorAccess"]}),
     Pass("github-oidc-trust-pinned", ROLE, trust(pinned("repo:carpentries/amy-infra:environment:production"))),
@@ -102,6 +110,24 @@ FAILING = [
         ROLE,
         {"inlinePolicies": [{"name": "app", "policy": document(ALLOW_ALL)}]},
         "inline policy app: a statement allows every action",
+    ),
+    Fail(
+        "iam-no-decrypt-on-every-key",
+        ROLE_POLICY,
+        {"policy": document({"Sid": "Read", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*"})},
+        "statement 'Read' allows kms:Decrypt with every KMS key of the account (Resource *)",
+    ),
+    Fail(
+        "iam-no-decrypt-on-every-key",
+        POLICY,
+        {"policy": document({"Effect": "Allow", "Action": "kms:ReEncrypt*", "Resource": ["*"]})},
+        "allows kms:ReEncryptFrom with every KMS key",
+    ),
+    Fail(
+        "iam-no-decrypt-on-every-key",
+        ROLE,
+        {"inlinePolicies": [{"name": "app", "policy": document({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})}]},
+        "inline policy app: a statement allows kms:Decrypt, kms:ReEncryptFrom with every KMS key",
     ),
     Fail(
         "iam-no-admin-policies",

@@ -24,6 +24,8 @@ from tests.policies.pack import (
 
 RDS = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+SNAPSHOT = "aws:rds/snapshot:Snapshot"
+RELEASE_SNAPSHOT = {"dbInstanceIdentifier": "amy", "dbSnapshotIdentifier": "v4-7-2-amy-2026-01-15-0000"}
 DATABASE = {
     "engine": "postgres",
     "backupRetentionPeriod": 35,
@@ -48,6 +50,8 @@ PASSING = [
     Pass("rds-keep-automated-backups", RDS, DATABASE),
     Pass("rds-log-exports", RDS, DATABASE),
     Pass("rds-log-exports", RDS, MYSQL),
+    Pass("rds-snapshot-not-public", SNAPSHOT, RELEASE_SNAPSHOT),
+    Pass("rds-snapshot-not-public", SNAPSHOT, {**RELEASE_SNAPSHOT, "sharedAccounts": ["210987654321"]}),
 ]
 
 FAILING = [
@@ -88,6 +92,12 @@ FAILING = [
         RDS,
         with_(MYSQL, enabledCloudwatchLogsExports=["error"]),
         "its audit, general, slowquery logs",
+    ),
+    Fail(
+        "rds-snapshot-not-public",
+        SNAPSHOT,
+        {**RELEASE_SNAPSHOT, "sharedAccounts": ["all"]},
+        "remove all from sharedAccounts",
     ),
 ]
 
