@@ -1,4 +1,4 @@
-"""AMY's policy pack: backups and security, one module per concern."""
+"""AMY's policy pack: backups, data protection and security, one module per concern."""
 
 from pulumi_policy import PolicyPack
 
@@ -25,7 +25,10 @@ import session_manager
 
 PolicyPack(
     name="amy",
-    description="Backups and security of AMY's infrastructure.",
+    description=(
+        "Backups, data protection and security of AMY's infrastructure: the AWS Foundational Security Best Practices "
+        "that apply to it (docs/fsbp-controls.md), and recovery points that outlive a mistake or a compromised account."
+    ),
     policies=[
         *rds.policies(),
         *aws_backup.policies(),
