@@ -96,12 +96,12 @@ def _copied_elsewhere(resources: list[PolicyResource], config: Mapping[str, Any]
             source = vault_regions.get(str(rule.get("targetVaultName")))
             for copy in as_list(rule.get("copyActions")):
                 # A vault the same update creates has no ARN yet in a preview: the copy is there, its region unknown.
-                destination = _region(copy.get("destinationVaultArn")) if copy.get("destinationVaultArn") else None
+                destination = _region(copy.get("destinationVaultArn"))
                 copied = copied or destination is None or destination != source
         if not copied:
             yield (
                 f"backup plan {plan.name} keeps every recovery point in one region, so a regional outage or a "
-                "compromised account region loses them all; add a copyActions entry to a vault in another region",
+                "mistake in that region's vault loses them all; add a copyActions entry to a vault in another region",
                 plan.urn,
             )
 

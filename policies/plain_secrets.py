@@ -73,14 +73,14 @@ def _text(data: bytes) -> str:
 def _from_base64(encoded: str) -> str:
     try:
         return _text(base64.b64decode("".join(encoded.split()), validate=True))
-    except (binascii.Error, ValueError, OSError):
+    except (binascii.Error, ValueError, OSError, EOFError):
         return encoded
 
 
 def _write_files(config: Any) -> Iterator[str]:
     """The files a cloud-config writes, decoded as cloud-init decodes them (b64, gzip, or both)."""
     files = config.get("write_files") if isinstance(config, dict) else None
-    for entry in as_list(files):
+    for entry in (entry for entry in as_list(files) if isinstance(entry, dict)):
         content, encoding = str(entry.get("content", "")), str(entry.get("encoding", "")).lower()
         if encoding in ("b64", "base64", "gz+b64", "gzip+base64", "gz+base64", "gzip+b64"):
             yield _from_base64(content)
