@@ -205,6 +205,8 @@ class FakeCloud(mocks.Mocks):
     def __init__(self, region: str, account: Account | None = None) -> None:
         self.region = region
         self.account = account or Account()
+        # Each AWS provider's region by its name: what a provider in another region makes lives there.
+        self._provider_regions: dict[str, str] = {}
 
     def _suffix(self, name: str) -> str:
         return hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -212,6 +214,15 @@ class FakeCloud(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
         suffix = self._suffix(f"{args.typ}::{args.name}")
+        if args.typ == "pulumi:providers:aws" and isinstance(inputs.get("region"), str):
+            self._provider_regions[args.name] = inputs["region"]
+        # A provider reference is the provider's URN (ending in its name) and id, joined by `::`.
+        provider = (args.provider or "").rsplit("::", 1)[0].rsplit("::", 1)[-1]
+        region = self._provider_regions.get(provider, self.region)
+        if region != self.region:
+            return FakeCloud(region, self.account).new_resource(
+                mocks.MockResourceArgs(args.typ, args.name, args.inputs, None, args.resource_id, args.custom)
+            )
         if not args.custom:
             # A remote component's outputs differ from its inputs in name and shape.
             return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix)
@@ -283,6 +294,9 @@ class FakeCloud(mocks.Mocks):
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
             case "aws:iam/role:Role":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                host = inputs["url"].removeprefix("https://")
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"}
             case "aws:backup/vault:Vault":
                 return {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
             case "aws:ec2/securityGroup:SecurityGroup":

@@ -1,4 +1,4 @@
-"""protection.py: where required, the database, backup vault and dumps bucket are protected."""
+"""protection.py: where required, the database, backup vault, KMS key and dumps bucket are protected."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ REQUIRED = {"required": True}
 # Each stateful resource by its logical name after the stack's prefix, and its type.
 STATEFUL = {
     "backups-dumps": "aws:s3/bucket:Bucket",
+    "backups-key": "aws:kms/key:Key",
     "backups-vault": "aws:backup/vault:Vault",
     "db-instance": "aws:rds/instance:Instance",
 }
@@ -49,7 +50,7 @@ def test_each_unprotected_stateful_resource_is_flagged_with_its_fix(
     name = f"{stack_config.name_prefix}-{suffix}"
     protected = [resource(r.resource_type, r.name, r.props, protect=True) for r in stack_resources]
     assert stack_violations("stateful-resources-protected", unprotected(protected, [name]), REQUIRED) == [
-        f"{type_} {name} holds data but is not protected; set protect "
+        f"{type_} {name} holds data (or the key to it) but is not protected; set protect "
         "(the stack's protectStatefulResources) so no update or destroy can delete it"
     ]
 

@@ -79,3 +79,14 @@ def test_an_unknown_stack_names_the_stacks_there_are() -> None:
     with pytest.raises(FileNotFoundError) as raised:
         harness.stack_config_values(NO_SUCH_STACK)
     assert str(raised.value) == f"no stack file Pulumi.{NO_SUCH_STACK}.yaml; stacks: {', '.join(harness.known_stacks())}"
+
+
+def test_what_a_provider_of_another_region_makes_lives_in_that_region() -> None:
+    def program() -> None:
+        copies = aws.Provider("aws-us-west-2", region="us-west-2")
+        aws.backup.Vault("home", name="amy-unit")
+        aws.backup.Vault("copy", name="amy-unit", opts=pulumi.ResourceOptions(provider=copies))
+
+    plan = record("unit", program)
+    assert plan.one("aws:backup/vault:Vault", "home").outputs["arn"].split(":")[3] == "us-east-1"
+    assert plan.one("aws:backup/vault:Vault", "copy").outputs["arn"].split(":")[3] == "us-west-2"

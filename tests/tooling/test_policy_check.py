@@ -20,10 +20,31 @@ def test_the_pack_starts_and_lists_its_policies_over_the_protocol() -> None:
     assert all(policy.description for policy in info.policies)
 
 
+# Policies that demand what production does not do yet; each leaves this list when the program's change for it merges
+# (VPC flow logs, Session Manager logging, scoped policies for the GitHub roles), and the xfail with the last of them.
+WAITING_ON_THE_PROGRAM = (
+    "vpc-flow-logs",
+    "ssm-session-logging",
+    "iam-no-admin-policies",
+    "github-pull-request-roles-scoped",
+)
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason=f"production breaks {', '.join(WAITING_ON_THE_PROGRAM)} until the program's changes for them merge",
+)
 def test_committed_stacks_have_no_mandatory_violation(stack_plan: Plan) -> None:
     with policy_server() as server:
         verdict = check(server, stack_plan)
     assert verdict.mandatory == []
+
+
+def test_committed_stacks_break_no_policy_but_those_waiting_on_the_program(stack_plan: Plan) -> None:
+    """What the program already does, it must go on doing while the xfail above stands."""
+    with policy_server() as server:
+        verdict = check(server, stack_plan)
+    assert {v.policy for v in verdict.mandatory} <= set(WAITING_ON_THE_PROGRAM)
 
 
 PROTECTED = [stack for stack in STACKS if config_of(stack).protect_stateful_resources]
@@ -40,6 +61,8 @@ def test_a_protected_stack_makes_every_policy_mandatory_and_pins_its_retention(s
     assert config["log-group-retention"] == {"minimumDays": stack_config.log_retention_days}
     assert config["stateful-resources-protected"] == {"required": True}
     assert config["database-restore-testing"] == {"required": stack_config.backup.restore_testing}
+    for required in ("backup-vault-locked", "backup-cross-region-copy", "dumps-bucket-object-lock"):
+        assert config[required] == {"required": True}
 
 
 @pytest.mark.parametrize("stack", PROTECTED)
@@ -87,9 +110,11 @@ def test_the_plan_prints_the_verdict_and_fails_on_a_mandatory_violation(
     )
     assert plan_command.main([protected]) == 1
     out = capsys.readouterr().out
-    flagged = [line for line in out.splitlines() if line.startswith("  [stateful-resources-protected] ")]
-    # The database, the dumps bucket, and a vault in each region that keeps recovery points.
-    vaults = 1 + (config_of(protected).backup.copy_region is not None)
-    assert len(flagged) == 2 + vaults
-    assert f"Policy pack: {len(POLICIES)} policies, {len(flagged)} mandatory and 0 advisory violations\nmandatory:\n" in out
-    assert f"\n  [stateful-resources-protected] {config_of(protected).name_prefix}-db-instance: " in out
+    assert f"Policy pack: {len(POLICIES)} policies, " in out
+    prefix = config_of(protected).name_prefix
+    unprotected_lines = [line for line in out.splitlines() if line.startswith("  [stateful-resources-protected] ")]
+    # The database, the dumps bucket, and a key and vault in each region that keeps recovery points.
+    names = ["backups-dumps", "backups-key", "backups-vault", "db-instance"]
+    if config_of(protected).backup.copy_region is not None:
+        names += ["backups-key-copy", "backups-vault-copy"]
+    assert sorted(line.split(" ")[3] for line in unprotected_lines) == sorted(f"{prefix}-{name}:" for name in names)
