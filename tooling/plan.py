@@ -3,20 +3,28 @@
     python -m tooling.plan production [--json PATH]
 
 Prints the tree of components and their children (type and name), the count
-of resources by type, then the policy pack's verdict. `--json` writes every
-registration, sorted and stable, so two runs diff cleanly. A bad stack config,
-or a mandatory policy violation, exits 1.
+of resources by type, the policy pack's verdict, then what one AWS account
+holding every stack would make of it (tooling/account.py). `--json` writes
+every registration, sorted and stable, so two runs diff cleanly. A bad stack
+config, a mandatory policy violation or a problem in the account exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import importlib
 import json
+import multiprocessing
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
+from tooling import account
 from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 
@@ -53,13 +61,58 @@ def render_counts(plan: Plan) -> list[str]:
     return lines
 
 
+def load_sdk() -> None:
+    """Load the pulumi-aws module of every type the account model knows (the program's types), which pulumi-aws
+    loads only at first use; reading an attribute of its lazy module is what loads it."""
+    for module in sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")}):
+        getattr(importlib.import_module(f"pulumi_aws.{module}"), "__all__", None)
+
+
+# The parent's event loop, as the forked worker found it: kept, never closed, since closing it would unregister the
+# parent's wake-up pipe from the epoll instance parent and worker share.
+_inherited_loops: list[asyncio.AbstractEventLoop] = []
+
+
+def _own_event_loop() -> None:
+    """In the forked worker, an event loop of its own: the parent's, if it made one (as under pytest), shares its epoll
+    instance and wake-up pipe with the parent, and the threads of its executor did not survive the fork."""
+    policy = asyncio.get_event_loop_policy()
+    _inherited_loops.append(policy.get_event_loop())
+    policy.set_event_loop(policy.new_event_loop())
+
+
+@contextmanager
+def planned_beside(variants: dict[str, account.Variant]) -> Iterator[AsyncResult[dict[str, Plan]]]:
+    """The variants, planned in a worker on the other core while this process plans its own stack.
+
+    The worker is forked once the SDK is loaded, so it loads none of it again, and before this run opens its gRPC
+    channel to the policy pack or starts its threads.
+    """
+    load_sdk()
+    with multiprocessing.get_context("fork").Pool(1, initializer=_own_event_loop) as pool:
+        yield pool.apply_async(account.plan_variants, (variants,))
+
+
+def account_verdict(plan: Plan, others: AsyncResult[dict[str, Plan]]) -> tuple[list[str], bool]:
+    """The report on one account holding the stack's plan and the others, and whether it found no problem."""
+    account.prepare()  # botocore's models load here while the worker finishes
+    try:
+        plans = {plan.stack: plan, **others.get()}
+    except account.AccountError as error:
+        return [f"account: cannot plan {error}"], False
+    report = account.check(plans)
+    return report.lines(), report.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan", description="Offline plan of a stack of AMY's infrastructure.")
     parser.add_argument("stack", choices=known_stacks())
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration to PATH")
     args = parser.parse_args(argv)
+    variants = account.variants()
+    del variants[args.stack]
     # The pack starts in its own process and analyzes resources while the program runs.
-    with policy_server() as server:
+    with policy_server() as server, planned_beside(variants) as others:
         analysis = Analysis(server, args.stack, policy_config(args.stack))
         try:
             plan = run(args.stack, on_register=analysis.register)
@@ -75,9 +128,11 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
             print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
         verdict = analysis.verdict(plan)
+        account_lines, account_ok = account_verdict(plan, others)
     print(f"\nPolicies (policies/{args.stack}.json):")
     print("\n".join(verdict.lines()))
-    return 1 if verdict.mandatory else 0
+    print("\n".join(account_lines))
+    return 1 if verdict.mandatory or not account_ok else 0
 
 
 if __name__ == "__main__":
