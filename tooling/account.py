@@ -611,6 +611,10 @@ class Claimant:
         return f"{self.type} {self.name} ({', '.join(self.variants)})"
 
 
+def _order(claimant: Claimant) -> tuple[str, str, str]:
+    return (claimant.stack, claimant.name, claimant.urn)
+
+
 @dataclass(frozen=True)
 class Collision:
     identity: str
@@ -829,7 +833,7 @@ class _Ledger:
     def report(self) -> Report:
         collisions = sorted(
             (
-                Collision(self.shown[identity], tuple(self.claimants[who] for who in holders))
+                Collision(self.shown[identity], tuple(sorted((self.claimants[who] for who in holders), key=_order)))
                 for identity, holders in self.holders.items()
                 if len(holders) > 1
             ),
@@ -840,7 +844,7 @@ class _Ledger:
                 (refusal.kind, BadName(refusal.what, refusal.name, refusal.problem, refusal.generated, self.claimants[who]))
                 for (who, _), refusal in self.refusals.items()
             ),
-            key=lambda item: (item[1].claimant.stack, item[1].claimant.name, item[1].what),
+            key=lambda item: (*_order(item[1].claimant), item[1].what),
         )
         return Report(
             identities=len(self.holders),

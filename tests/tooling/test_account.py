@@ -190,7 +190,7 @@ def test_names_unique_within_a_parent_collide_only_in_the_same_parent() -> None:
 
     [collision] = check(production=plan_of("production", program)).collisions
     assert collision.identity.startswith("IAM inline policy app within second-")
-    assert [c.name for c in collision.claimants] == ["second-app", "second-again"]
+    assert [c.name for c in collision.claimants] == ["second-again", "second-app"]
 
 
 def test_an_autonamed_load_balancer_is_over_long_when_its_logical_name_is_over_24_characters() -> None:
