@@ -12,6 +12,7 @@ config, a mandatory policy violation or a problem in the account exits 1.
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import gc
 import importlib
@@ -25,7 +26,7 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from tooling import account
-from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
+from tooling.harness import ROOT, Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 
 
@@ -61,9 +62,16 @@ def render_counts(plan: Plan) -> list[str]:
     return lines
 
 
-def load_sdk() -> None:
-    """Load the pulumi-aws module of every type the account model knows (the program's types), which pulumi-aws
-    loads only at first use; reading an attribute of its lazy module is what loads it."""
+def load_program() -> None:
+    """Import what the program imports, and the pulumi-aws module of every type the account model knows (the
+    program's types), which pulumi-aws loads only at first use (reading an attribute of its lazy module loads it):
+    a worker forked after this loads none of it again, nor does this process's own plan."""
+    for statement in ast.parse((ROOT / "__main__.py").read_text()).body:
+        if isinstance(statement, ast.ImportFrom) and statement.module:
+            importlib.import_module(statement.module)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                importlib.import_module(alias.name)
     for module in sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")}):
         getattr(importlib.import_module(f"pulumi_aws.{module}"), "__all__", None)
 
@@ -85,10 +93,10 @@ def _own_event_loop() -> None:
 def planned_beside(variants: dict[str, account.Variant]) -> Iterator[AsyncResult[dict[str, Plan]]]:
     """The variants, planned in a worker on the other core while this process plans its own stack.
 
-    The worker is forked once the SDK is loaded, so it loads none of it again, and before this run opens its gRPC
+    The worker is forked once the program is loaded, so it loads none of it again, and before this run opens its gRPC
     channel to the policy pack or starts its threads.
     """
-    load_sdk()
+    load_program()
     with multiprocessing.get_context("fork").Pool(1, initializer=_own_event_loop) as pool:
         yield pool.apply_async(account.plan_variants, (variants,))
 
