@@ -79,6 +79,16 @@ class ServiceConfig:
     maintenance: bool
 
 
+def moved_to_ecs(rq_workers: bool) -> dict[str, str | None]:
+    """The config overrides that move a `legacy` stack to `ecs` as its stack file would: RQ kept on ElastiCache where
+    it ran, the host's keys removed (they would do nothing there, and are refused)."""
+    return {
+        f"{NAMESPACE}:layout": "ecs",
+        f"{NAMESPACE}:cacheMode": "elasticache" if rq_workers else "none",
+        **{f"{NAMESPACE}:{key}": None for key in HOST_KEYS},
+    }
+
+
 def app_version(reader: Reader, layout: str | None) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:

@@ -13,7 +13,7 @@ from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import log_group_name, log_sources
 from providers import CLOUDFRONT_REGION, default_tags
 from stack_config import StackConfig
-from stack_config.web import HOST_KEYS, SERVICE_KEYS
+from stack_config.web import SERVICE_KEYS, moved_to_ecs
 from tests.stacks import STACKS, config_of, planned
 from tooling.harness import Plan, Registration, run, stack_config_values
 
@@ -185,11 +185,7 @@ def switched_layout(config: StackConfig) -> dict[str, Any]:
     """Overrides that move a stack to the other layout as its stack file would: RQ kept where it ran, the old
     layout's keys removed (they would do nothing, and are refused)."""
     if config.layout == "legacy":
-        return {
-            "amy:layout": "ecs",
-            "amy:cacheMode": "elasticache" if config.rq_workers else "none",
-            **{f"amy:{key}": None for key in HOST_KEYS},
-        }
+        return moved_to_ecs(config.rq_workers)
     return {
         "amy:layout": "legacy",
         "amy:cacheMode": "local" if config.rq_workers else "none",

@@ -1,4 +1,4 @@
-"""The offline plan command: tree, counts, stable JSON, clear errors."""
+"""The offline plan command: tree, counts, stable JSON, clear errors, and the account's report after the verdict."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ import pytest
 
 from stack_config import StackConfig
 from tests.stacks import NO_SUCH_STACK, STACKS, config_of, plan_exit_status
+from tooling import account
 from tooling import plan as plan_command
-from tooling.harness import ROOT
+from tooling.account import BadName, Claimant, Report
+from tooling.harness import ROOT, Plan
 
 # The stacks that protect their stateful resources, which the plan marks.
 PROTECTED = [stack for stack in STACKS if config_of(stack).protect_stateful_resources]
+# These tests see the plan alone: the account check finds nothing (tests/tooling/test_account.py tests the real one).
+pytestmark = pytest.mark.usefixtures("accounts_checked")
 
 
 def test_plan_prints_the_component_tree_and_counts(
@@ -153,3 +157,38 @@ def test_an_unknown_ref_is_a_clear_error(repository: Path) -> None:
         )
         assert result.returncode == 1
         assert f"error: --against {ref!r} is not a commit of this repository" in result.stderr
+
+
+def test_the_account_gets_the_stack_every_other_stack_and_every_move(
+    stack: str, accounts_checked: list[dict[str, Plan]], tmp_path: Path
+) -> None:
+    written = tmp_path / "plan.json"
+    assert plan_command.main([stack, "--json", str(written)]) == plan_exit_status(stack)
+    [plans] = accounts_checked
+    assert set(plans) == set(account.variants())
+    assert plans[stack].as_json() == json.loads(written.read_text())
+
+
+def test_the_accounts_report_follows_the_verdict_and_a_problem_fails(
+    stack: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    balancer = Claimant(stack, "urn:lb", "aws:lb/loadBalancer:LoadBalancer", "lb", (stack,))
+    over_long = BadName("load balancer", "lb-xxxxxxx", "is 33 characters, over the limit of 32", True, balancer)
+    report = Report(identities=1, collisions=(), over_long=(over_long,), malformed=(), unmodelled=())
+    monkeypatch.setattr(account, "check", lambda plans: report)
+    assert plan_command.main([stack]) == 1
+    out = capsys.readouterr().out
+    after_the_verdict = out.split(f"Policies (policies/{stack}.json):\n", 1)[1]
+    assert after_the_verdict.splitlines()[-2:] == [
+        "account: 1 identities, 0 collisions, 1 over-long names, 0 malformed names",
+        f"  over-long: {over_long}",
+    ]
+
+
+def test_a_variant_the_program_refuses_fails_the_account(
+    stack: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = account.Variant("testing", {"amy:logRetentionDays": "2"})
+    monkeypatch.setattr(account, "variants", lambda: {stack: account.Variant(stack, {}), "testing, short logs": refused})
+    assert plan_command.main([stack]) == 1
+    assert "account: cannot plan testing, short logs: stack 'testing': 1 configuration problem(s)" in capsys.readouterr().out

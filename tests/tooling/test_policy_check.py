@@ -97,6 +97,7 @@ def test_a_weakened_protected_stack_fails_with_the_policies_it_breaks(stack: str
     )
 
 
+@pytest.mark.usefixtures("accounts_checked")
 def test_the_plan_prints_the_verdict_and_fails_on_a_mandatory_violation(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
