@@ -44,6 +44,8 @@ class Application:
     release_snapshot: pulumi.Resource
     # Production's guard against deleting the tier by accident.
     protect: bool
+    # The stack's permissions boundary, which every role of the tier carries.
+    permissions_boundary: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

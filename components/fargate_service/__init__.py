@@ -95,7 +95,7 @@ class FargateService(pulumi.ComponentResource):
             services.append(
                 tasks.service("rqscheduler", [PYTHON, "manage.py", "rqscheduler", "-v", "2"], depends_on=[migrated], single=True)
             )
-        redeploy_on_rotation(name, self.cluster, services, app.database_secret_arn, self)
+        redeploy_on_rotation(name, self.cluster, services, app.database_secret_arn, app.permissions_boundary, self)
         self.alarms = service_alarms(
             self.load_balancer.arn_suffix, self.target_group.arn_suffix, self.cluster.name, self.web.name
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.application import APP_PORT, Application
 from components.aws_documents import service_trust
 from components.fargate_service.args import FargateServiceArgs
@@ -74,10 +75,11 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
     child = pulumi.ResourceOptions(parent=parent)
     app = args.app
     trust = service_trust("ecs-tasks.amazonaws.com")
-    execution = aws.iam.Role(
+    execution = iam.role(
         f"{name}-execution-role",
         description="ECS: pull AMY's image, read its secrets, write logs",
-        assume_role_policy=trust,
+        trust=trust,
+        boundary=app.permissions_boundary,
         opts=child,
     )
     managed = aws.iam.RolePolicyAttachment(
@@ -94,10 +96,11 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
         ),
         opts=child,
     )
-    task = aws.iam.Role(
+    task = iam.role(
         f"{name}-task-role",
         description="AMY's tasks: ECS Exec and the e-mail attachments bucket",
-        assume_role_policy=trust,
+        trust=trust,
+        boundary=app.permissions_boundary,
         opts=child,
     )
     own = aws.iam.RolePolicy(

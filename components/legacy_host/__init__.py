@@ -9,19 +9,17 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.alarms import Alarm
 from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
+from components.iam_documents import cloudwatch_agent_statements, document, ssm_agent_statements
 from components.legacy_host import files
 from components.legacy_host.alarms import SERVER_ERRORS, SERVER_ERRORS_PATTERN, host_alarms, metrics_namespace
 from stack_config import AdoptionConfig, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
 UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
-INSTANCE_POLICIES = {
-    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-}
 # The host's own Redis, for cacheMode `local`, as redis-py's from_url reads a socket (unix:///path?db=N). AMY appends
 # each queue's database number to AMY_REDIS_URL (its settings: `env("AMY_REDIS_URL") + "2"`), so the URL ends where
 # that number goes.
@@ -141,15 +139,24 @@ class LegacyHost(pulumi.ComponentResource):
         return image.id
 
     def _instance_profile(self) -> aws.iam.InstanceProfile:
-        role = aws.iam.Role(
+        args, app = self._args, self._args.app
+        role = iam.role(
             f"{self._name}-role",
             description="AMY's legacy host",
-            assume_role_policy=service_trust("ec2.amazonaws.com"),
+            trust=service_trust("ec2.amazonaws.com"),
+            boundary=app.permissions_boundary,
             opts=self._child,
         )
-        for purpose, policy_arn in INSTANCE_POLICIES.items():
-            aws.iam.RolePolicyAttachment(f"{self._name}-role-{purpose}", role=role.name, policy_arn=policy_arn, opts=self._child)
-        args, app = self._args, self._args.app
+        # Instead of AmazonSSMManagedInstanceCore, which reads every parameter of the account, and
+        # CloudWatchAgentServerPolicy, which writes any log group: the agents' needs, on the stack's own.
+        aws.iam.RolePolicy(
+            f"{self._name}-role-agents",
+            role=role.id,
+            policy=pulumi.Output.from_input(app.database_secret_arn).apply(
+                lambda secret_arn: json.dumps(agents_policy(app.region, secret_arn.split(":")[4], app.stack))
+            ),
+            opts=self._child,
+        )
         aws.iam.RolePolicy(
             f"{self._name}-role-amy",
             role=role.id,
@@ -331,7 +338,7 @@ def host_policy(
             "Resource": "*",
             "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}},
         },
-        # CloudWatchAgentServerPolicy allows PutMetricData in any namespace; the host puts only its own.
+        # The boundary allows PutMetricData in any namespace; the host puts only its own, whatever is added later.
         {
             "Sid": "NoOtherMetrics",
             "Effect": "Deny",
@@ -343,6 +350,13 @@ def host_policy(
     if email_attachments_bucket:
         statements.append(email_attachments_statement(email_attachments_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def agents_policy(region: str, account: str, stack: str) -> dict:
+    """The SSM agent (Run Command, associations, Session Manager) and the CloudWatch agent shipping the stack's logs."""
+    return document(
+        *ssm_agent_statements(), *cloudwatch_agent_statements([f"arn:aws:logs:{region}:{account}:log-group:/amy/{stack}/*"])
+    )
 
 
 def deploy_document() -> dict:

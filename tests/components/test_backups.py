@@ -12,6 +12,7 @@ from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUT
 from tooling.harness import Plan, record
 
 DATABASE_ARN = "arn:aws:rds:us-east-1:123456789012:db:amy-unit"
+BOUNDARY = "arn:aws:iam::123456789012:policy/amy-unit-boundary"
 
 
 def build(restore_testing: bool = True, protect: bool = True) -> Plan:
@@ -26,6 +27,7 @@ def build(restore_testing: bool = True, protect: bool = True) -> Plan:
                 database_subnet_group_name="amy-unit-db-subnets",
                 database_security_group_id="sg-database",
                 protect=protect,
+                permissions_boundary=BOUNDARY,
             ),
         ),
     )

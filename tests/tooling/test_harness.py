@@ -29,9 +29,9 @@ def test_options_reach_the_registration() -> None:
 
 def test_an_invoke_without_a_mock_names_itself() -> None:
     def program() -> None:
-        aws.get_caller_identity()
+        aws.get_region()
 
-    with pytest.raises(Exception, match=r"invoked aws:index/getCallerIdentity:getCallerIdentity, which has no mock"):
+    with pytest.raises(Exception, match=r"invoked aws:index/getRegion:getRegion, which has no mock"):
         record("unit", program)
 
 
