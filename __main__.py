@@ -47,6 +47,7 @@ logs = Logs(f"{prefix}-logs", LogsArgs(stack=config.stack, retention_days=config
 database = Database(
     f"{prefix}-db",
     DatabaseArgs(
+        name_prefix=prefix,
         settings=config.database,
         region=config.region,
         subnet_ids=network.isolated_subnet_ids,
@@ -179,6 +180,7 @@ pulumi.export("appVersion", str(config.app_version))
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecretArn", database.master_user_secret_arn)
+pulumi.export("databaseAppSecretArn", database.app_secret_arn)
 pulumi.export("backupVault", backups.vault.name)
 pulumi.export("backupRoleArn", backups.role.arn)
 pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)

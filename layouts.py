@@ -83,6 +83,7 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         operator_settings=shared.settings.from_operators,
         required_settings=shared.settings.required,
         database_secret_arn=shared.database.master_user_secret_arn,
+        app_database_secret_arn=shared.database.app_secret_arn,
         log_groups=shared.logs.names,
         email_attachments_bucket=config.email_attachments_bucket,
         release_snapshot=shared.database.release_snapshot,

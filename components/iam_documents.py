@@ -395,6 +395,7 @@ def _reads(scope: AccessScope) -> list[Statement]:
                 "route53:Get*",
                 "route53:List*",
                 "secretsmanager:DescribeSecret",
+                "secretsmanager:GetResourcePolicy",
                 "secretsmanager:ListSecrets",
                 "sns:GetSubscriptionAttributes",
                 "sns:GetTopicAttributes",

@@ -283,6 +283,9 @@ class FakeCloud(mocks.Mocks):
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
             case "aws:iam/role:Role":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:secretsmanager/secret:Secret":
+                # Secrets Manager appends six characters of its own to the name.
+                return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{physical}-{suffix[:6]}"}
             case "aws:iam/policy:Policy":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/{physical}"}
             case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":

@@ -81,7 +81,7 @@ class LegacyHost(pulumi.ComponentResource):
         self._namespace = metrics_namespace(args.app.stack)
 
         profile = self._instance_profile()
-        settings = pulumi.Output.all(args.app.database_secret_arn, args.dumps_bucket).apply(
+        settings = pulumi.Output.all(args.app.database_secret_arn, args.app.app_database_secret_arn, args.dumps_bucket).apply(
             lambda values: self._settings(*values)
         )
         host_files = settings.apply(files.render)
@@ -105,7 +105,7 @@ class LegacyHost(pulumi.ComponentResource):
         self.alarms = host_alarms(self.instance.id, self._namespace, self._watch())
         self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
 
-    def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
+    def _settings(self, database_secret_arn: str, app_database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
         app, host = self._args.app, self._args.host
         return files.HostSettings(
             stack=app.stack,
@@ -117,6 +117,7 @@ class LegacyHost(pulumi.ComponentResource):
             acme_directory=host.acme_directory,
             parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
+            app_database_secret_arn=app_database_secret_arn,
             dumps_bucket=dumps_bucket,
             keep_release_dumps=host.keep_release_dumps,
             metrics_namespace=self._namespace,
@@ -160,7 +161,9 @@ class LegacyHost(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-role-amy",
             role=role.id,
-            policy=pulumi.Output.all(app.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
+            policy=pulumi.Output.all(
+                app.database_secret_arn, app.app_database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn
+            ).apply(
                 lambda values: json.dumps(
                     host_policy(
                         app.region,
@@ -168,6 +171,7 @@ class LegacyHost(pulumi.ComponentResource):
                         values[0],
                         values[1],
                         values[2],
+                        values[3],
                         self._namespace,
                         app.email_attachments_bucket,
                     )
@@ -292,13 +296,15 @@ def host_policy(
     region: str,
     parameters_path: str,
     database_secret_arn: str,
+    app_database_secret_arn: str,
     dumps_bucket_arn: str,
     dumps_key_arn: str,
     metrics_namespace: str,
     email_attachments_bucket: str | None = None,
 ) -> dict:
-    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps, put metrics in
-    its stack's namespace only, and keep e-mail attachments where a bucket is configured."""
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings and the database's secrets (the
+    master user's for migrations), store the password of AMY's own role once, write dumps, put metrics in its
+    stack's namespace only, and keep e-mail attachments where a bucket is configured."""
     account = database_secret_arn.split(":")[4]
     path = parameters_path.rstrip("/")
     statements = [
@@ -315,7 +321,16 @@ def host_policy(
             "Sid": "ReadDatabaseSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": database_secret_arn,
+            "Resource": database_secret_arn
+            if app_database_secret_arn is None
+            else [database_secret_arn, app_database_secret_arn],
+        },
+        # The deploy's amy-database-role stores the password it makes for AMY's role, the first time.
+        {
+            "Sid": "StoreApplicationPassword",
+            "Effect": "Allow",
+            "Action": "secretsmanager:PutSecretValue",
+            "Resource": app_database_secret_arn,
         },
         {
             "Sid": "WriteDumps",

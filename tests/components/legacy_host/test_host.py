@@ -32,6 +32,7 @@ HOST = HostConfig(
     keep_release_dumps=5,
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
 INSTANCE = "aws:ec2/instance:Instance"
 ASSOCIATION = "aws:ssm/association:Association"
 DOCUMENT = "aws:ssm/document:Document"
@@ -64,6 +65,7 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
             operator_settings=["AMY_SECRET_KEY"],
             required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
             database_secret_arn=SECRET_ARN,
+            app_database_secret_arn=APP_SECRET_ARN,
             log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
             email_attachments_bucket=None,
             release_snapshot=snapshot,
@@ -189,7 +191,8 @@ def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env",
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env/*",
         ],
-        "ReadDatabaseSecret": SECRET_ARN,
+        "ReadDatabaseSecret": [SECRET_ARN, APP_SECRET_ARN],
+        "StoreApplicationPassword": APP_SECRET_ARN,
         "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
         "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
         "PutMetrics": "*",
@@ -222,9 +225,15 @@ def test_the_agents_read_no_parameter_and_write_only_the_stacks_logs(plan: Plan)
 
 def test_the_linter_catches_what_a_typo_would_break() -> None:
     policy = host_policy(
-        "us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k", "AMY/unit"
+        "us-east-1",
+        "/amy/unit/env/",
+        SECRET_ARN,
+        APP_SECRET_ARN,
+        "arn:aws:s3:::b",
+        "arn:aws:kms:us-east-1:123456789012:key/k",
+        "AMY/unit",
     )
-    policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
+    policy["Statement"][3]["Action"] = ["s3:PutObjekt"]
     assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
 
 
