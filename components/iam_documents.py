@@ -699,6 +699,8 @@ def _data(scope: AccessScope) -> list[Statement]:
             [scope.arn("secretsmanager", f"secret:{scope.name_prefix}/*")],
         ),
         allow("CreateKeys", ["kms:CreateKey"], **tagging(scope)),
+        # Tags set with a creation need the service's tag action too, before the resource carries any tag.
+        allow("TagKeysOnCreate", ["kms:TagResource"], [scope.arn("kms", "key/*")], **tagging(scope)),
         # Keys are named by id: the stack's are those with its tag. The grants are AWS Backup's, on the vault's key.
         allow(
             "Keys",
@@ -735,6 +737,7 @@ def _data(scope: AccessScope) -> list[Statement]:
         allow("VaultStorage", ["backup-storage:MountCapsule"]),
         # Backup plans and restore testing plans are named by id: the stack's carry its tag.
         allow("CreatePlans", ["backup:CreateBackupPlan", "backup:CreateRestoreTestingPlan"], **tagging(scope)),
+        allow("TagPlansOnCreate", ["backup:TagResource"], [scope.arn("backup", "backup-plan:*")], **tagging(scope)),
         allow(
             "Plans",
             [
@@ -754,6 +757,8 @@ def _data(scope: AccessScope) -> list[Statement]:
                 "backup:CreateRestoreTestingSelection",
                 "backup:DeleteRestoreTestingPlan",
                 "backup:DeleteRestoreTestingSelection",
+                "backup:TagResource",
+                "backup:UntagResource",
                 "backup:UpdateRestoreTestingPlan",
                 "backup:UpdateRestoreTestingSelection",
             ],
@@ -862,6 +867,12 @@ def _edge(scope: AccessScope) -> list[Statement]:
         # us-east-1.
         allow("RequestCertificates", ["acm:RequestCertificate"], **tagging(scope)),
         allow(
+            "TagCertificatesOnCreate",
+            ["acm:AddTagsToCertificate"],
+            [f"arn:aws:acm:*:{scope.account}:certificate/*"],
+            **tagging(scope),
+        ),
+        allow(
             "Certificates",
             ["acm:AddTagsToCertificate", "acm:DeleteCertificate", "acm:RemoveTagsFromCertificate"],
             [f"arn:aws:acm:*:{scope.account}:certificate/*"],
@@ -869,6 +880,12 @@ def _edge(scope: AccessScope) -> list[Statement]:
         ),
         # CloudFront evaluates no request tag on CreateDistribution: the account's distributions.
         allow("CreateDistribution", ["cloudfront:CreateDistribution"], [f"arn:aws:cloudfront::{scope.account}:distribution/*"]),
+        allow(
+            "TagDistributionOnCreate",
+            ["cloudfront:TagResource"],
+            [f"arn:aws:cloudfront::{scope.account}:distribution/*"],
+            **tagging(scope),
+        ),
         allow(
             "Distribution",
             [
@@ -925,6 +942,8 @@ def _identity(scope: AccessScope) -> list[Statement]:
             roles,
             StringEquals={"aws:ResourceTag/Environment": scope.stack},
         ),
+        # A role created with tags needs iam:TagRole before it carries any.
+        allow("TagRolesOnCreate", ["iam:TagRole"], roles, **tagging(scope)),
         allow(
             "PassRoles",
             ["iam:PassRole"],
