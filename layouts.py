@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 
 from components.alarms import Alarm
-from components.app_settings import AppSettings, parameters_path
+from components.app_settings import AppSettings
 from components.application import Address, Application
 from components.backups import Backups
 from components.certificates import Certificates
@@ -55,7 +55,6 @@ def access_scope(config: StackConfig, account: str) -> AccessScope:
         stack=config.stack,
         region=config.region,
         account=account,
-        settings_path=parameters_path(config.stack),
         database_identifier=config.database.identifier,
         # Pulumi names the bucket after the Backups component's child, `<prefix>-backups-dumps-<7 hex>`.
         dumps_bucket=adoption.dumps_bucket or f"{config.name_prefix}-backups-dumps-*",

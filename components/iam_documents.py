@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 Statement = dict[str, Any]
+Document = dict[str, Any]
 # GitHub's OIDC issuer, whose provider every stack's GitHub roles trust.
 TOKEN_HOST = "token.actions.githubusercontent.com"
-Document = dict[str, Any]
 # The stack whose database no deployer of any stack may delete: the issue's "production database".
 PRODUCTION_ENVIRONMENT = "production"
 # The services the program's roles pass roles to (iam:PassedToService): the host's instance profile, ECS tasks,
@@ -55,8 +55,6 @@ class AccessScope:
     stack: str
     region: str
     account: str
-    # Parameter Store path of the stack's settings, like `/amy/<stack>/env/`.
-    settings_path: str
     database_identifier: str
     # The dumps bucket's name, or a pattern of the names Pulumi gives it.
     dumps_bucket: str
@@ -71,9 +69,9 @@ class AccessScope:
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         return f"arn:aws:{service}:{self.region if region is None else region}:{self.account}:{resource}"
 
-    def named(self, service: str, template: str, region: str | None = None) -> list[str]:
+    def named(self, service: str, template: str) -> list[str]:
         """The ARNs of `service` resources named `amy-<stack>` or `amy-<stack>-…`: `template` has `{}` for the name."""
-        return [self.arn(service, template.format(name), region) for name in (self.name_prefix, f"{self.name_prefix}-*")]
+        return [self.arn(service, template.format(name)) for name in (self.name_prefix, f"{self.name_prefix}-*")]
 
     @property
     def boundary_arn(self) -> str:
@@ -85,6 +83,7 @@ class AccessScope:
 
     @property
     def settings_arn(self) -> str:
+        """The stack's parameters, `/amy/<stack>/…` (its settings are under `/amy/<stack>/env/`)."""
         return self.arn("ssm", f"parameter/amy/{self.stack}/*")
 
     @property

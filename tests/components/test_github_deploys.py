@@ -20,7 +20,6 @@ SCOPE = AccessScope(
     stack="unit",
     region="us-east-1",
     account="123456789012",
-    settings_path="/amy/unit/env/",
     database_identifier="amy-unit",
     dumps_bucket="amy-unit-backups-dumps-*",
     protect=True,
