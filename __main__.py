@@ -12,10 +12,11 @@ from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
+from components.iam import PermissionsBoundary
 from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import Logs, LogsArgs
 from components.network import Network, NetworkArgs
-from layouts import WEB_TIERS, SharedTier
+from layouts import WEB_TIERS, SharedTier, access_scope
 from lookups import look_up
 from providers import make_providers, stack_opts
 
@@ -29,6 +30,8 @@ lookups = look_up(config, providers.region)
 opts = stack_opts(providers)
 prefix = config.name_prefix
 protect = config.protect_stateful_resources
+scope = access_scope(config, lookups.account_id)
+boundary = PermissionsBoundary(f"{prefix}-boundary", scope, opts)
 
 network = Network(
     f"{prefix}-network",
@@ -44,6 +47,7 @@ logs = Logs(f"{prefix}-logs", LogsArgs(stack=config.stack, retention_days=config
 database = Database(
     f"{prefix}-db",
     DatabaseArgs(
+        name_prefix=prefix,
         settings=config.database,
         region=config.region,
         subnet_ids=network.isolated_subnet_ids,
@@ -64,6 +68,7 @@ backups = Backups(
         database_subnet_group_name=database.subnet_group_name,
         database_security_group_id=network.database_security_group.id,
         protect=protect,
+        permissions_boundary=boundary.arn,
         dumps_bucket_import=config.adoption.dumps_bucket,
         copy_provider=providers.backup_copy,
     ),
@@ -127,7 +132,15 @@ app_settings = AppSettings(
 
 web = WEB_TIERS[config.layout](
     config,
-    SharedTier(network=network, logs=logs, database=database, backups=backups, certificates=certificates, settings=app_settings),
+    SharedTier(
+        network=network,
+        logs=logs,
+        database=database,
+        backups=backups,
+        certificates=certificates,
+        settings=app_settings,
+        permissions_boundary=boundary.arn,
+    ),
     lookups,
     opts,
 )
@@ -154,7 +167,9 @@ alarms = Alarms(
 if config.github:
     github = GitHubDeploys(
         f"{prefix}-github",
-        GitHubDeploysArgs(name_prefix=prefix, settings=config.github, oidc_provider_arn=lookups.github_oidc_provider_arn),
+        GitHubDeploysArgs(
+            name_prefix=prefix, settings=config.github, scope=scope, oidc_provider_arn=lookups.github_oidc_provider_arn
+        ),
         opts,
     )
     pulumi.export("githubDeployRole", github.deploy_role.arn)
@@ -166,6 +181,7 @@ pulumi.export("appVersion", str(config.app_version))
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecretArn", database.master_user_secret_arn)
+pulumi.export("databaseAppSecretArn", database.app_secret_arn)
 pulumi.export("backupVault", backups.vault.name)
 pulumi.export("backupRoleArn", backups.role.arn)
 pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)

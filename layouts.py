@@ -15,6 +15,7 @@ from components.backups import Backups
 from components.certificates import Certificates
 from components.database import Database
 from components.fargate_service import FargateService, FargateServiceArgs
+from components.iam_documents import AccessScope
 from components.legacy_host import LegacyHost, LegacyHostArgs
 from components.logs import Logs
 from components.network import Network
@@ -32,6 +33,8 @@ class SharedTier:
     backups: Backups
     certificates: Certificates
     settings: AppSettings
+    # The boundary every role of the web tier carries.
+    permissions_boundary: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,26 @@ class WebTier:
     exports: dict[str, pulumi.Input[Any]]
     # Where the application's name points.
     address: Address
+
+
+def access_scope(config: StackConfig, account: str) -> AccessScope:
+    """The stack's names in its account, which every IAM document of the stack is drawn from."""
+    adoption = config.adoption
+    return AccessScope(
+        name_prefix=config.name_prefix,
+        stack=config.stack,
+        region=config.region,
+        account=account,
+        database_identifier=config.database.identifier,
+        # Pulumi names the bucket after the Backups component's child, `<prefix>-backups-dumps-<7 hex>`.
+        dumps_bucket=adoption.dumps_bucket or f"{config.name_prefix}-backups-dumps-*",
+        protect=config.protect_stateful_resources,
+        zone_id=config.dns.zone_id,
+        domains=(config.dns.domain, config.dns.static_domain),
+        database_groups=tuple(
+            group for group in (adoption.database_subnet_group, adoption.database_parameter_group) if group is not None
+        ),
+    )
 
 
 def application(config: StackConfig, shared: SharedTier) -> Application:
@@ -59,10 +82,12 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         operator_settings=shared.settings.from_operators,
         required_settings=shared.settings.required,
         database_secret_arn=shared.database.master_user_secret_arn,
+        app_database_secret_arn=shared.database.app_secret_arn,
         log_groups=shared.logs.names,
         email_attachments_bucket=config.email_attachments_bucket,
         release_snapshot=shared.database.release_snapshot,
         protect=config.protect_stateful_resources,
+        permissions_boundary=shared.permissions_boundary,
     )
 
 

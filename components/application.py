@@ -35,8 +35,10 @@ class Application:
     operator_settings: Sequence[str]
     # Every setting AMY must find before it starts.
     required_settings: Sequence[str]
-    # The RDS-managed secret holding the database's user name and password.
+    # The RDS-managed secret of the database's master user, for migrations.
     database_secret_arn: pulumi.Input[str]
+    # The secret of AMY's own database role, which the release step makes, stores and grants.
+    app_database_secret_arn: pulumi.Input[str]
     # Log group name by source.
     log_groups: Mapping[str, str]
     email_attachments_bucket: str | None
@@ -44,6 +46,8 @@ class Application:
     release_snapshot: pulumi.Resource
     # Production's guard against deleting the tier by accident.
     protect: bool
+    # The stack's permissions boundary, which every role of the tier carries.
+    permissions_boundary: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

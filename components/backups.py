@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.aws_documents import encrypt_by_default, lock_down, service_trust, tls_only_policy
 from stack_config import BackupConfig
 from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUTES
@@ -36,6 +37,8 @@ class BackupsArgs:
     database_subnet_group_name: pulumi.Input[str]
     database_security_group_id: pulumi.Input[str]
     protect: bool
+    # The stack's permissions boundary, which the service role carries.
+    permissions_boundary: pulumi.Input[str]
     # An existing dumps bucket to adopt, by name.
     dumps_bucket_import: str | None = None
     # The provider of settings.copy_region, where the copies' key and vault live.
@@ -76,10 +79,11 @@ class Backups(pulumi.ComponentResource):
         self.register_outputs({"vault": self.vault.name, "plan": self.plan.id, "dumps_bucket": self.dumps_bucket.bucket})
 
     def _service_role(self) -> aws.iam.Role:
-        role = aws.iam.Role(
+        role = iam.role(
             f"{self._name}-role",
             description="AWS Backup: back up and restore AMY's database",
-            assume_role_policy=service_trust("backup.amazonaws.com"),
+            trust=service_trust("backup.amazonaws.com"),
+            boundary=self._args.permissions_boundary,
             opts=self._child,
         )
         for purpose, policy_arn in BACKUP_SERVICE_POLICIES.items():

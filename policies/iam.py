@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import Policy, PolicyResource
 
-from support import ADVISORY, ResourcePolicy, as_list, of_type, stack_policy, statements
+from support import ADVISORY, MANDATORY, ResourcePolicy, as_list, of_type, stack_policy, statements
 
 ROLE = "aws:iam/role:Role"
 POLICY_DOCUMENTS = (
@@ -32,6 +32,9 @@ ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 READ_EVERYTHING_POLICIES = ("ReadOnlyAccess",)
 # What Security Hub's KMS.1 and KMS.2 look for: decrypting with any key.
 DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
+# The program tags each policy it uses as a permissions boundary (components/iam.py). A boundary grants nothing: it caps
+# what a role's own policies may grant, so service-wide actions in it are its point, as long as nothing attaches it.
+BOUNDARY_TAG = ("Purpose", "permissions-boundary")
 TOKEN_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 # repo:<owner>/<name>:<context>, owner and name spelled out; the context is environment:…, pull_request, ref:…
@@ -76,8 +79,14 @@ def _decrypts_every_key(document: Any) -> Iterator[str]:
             )
 
 
+def is_boundary(props: Mapping[str, Any]) -> bool:
+    tags = props.get("tags")
+    return isinstance(tags, Mapping) and tags.get(BOUNDARY_TAG[0]) == BOUNDARY_TAG[1]
+
+
 def _document_decrypt(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
-    yield from _decrypts_every_key(props.get("policy"))
+    if not is_boundary(props):
+        yield from _decrypts_every_key(props.get("policy"))
 
 
 def _role_decrypt(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
@@ -86,7 +95,28 @@ def _role_decrypt(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Itera
 
 
 def _document_wildcards(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
-    yield from _wildcards(props.get("policy"))
+    if not is_boundary(props):
+        yield from _wildcards(props.get("policy"))
+
+
+def _boundaries_attached(resources: list[PolicyResource], _config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    """A policy tagged as a boundary, which the wildcard and decrypt checks let be broad, attached as a grant: by its
+    ARN, or (in a preview, before the ARN is known) by depending on it."""
+    for boundary in (p for p in of_type(resources, "aws:iam/policy:Policy") if is_boundary(p.props)):
+        arn = boundary.props.get("arn")
+        grants = [
+            holder
+            for type_ in (*ATTACHMENTS, ROLE)
+            for holder in of_type(resources, type_)
+            if (arn and arn in [holder.props.get("policyArn"), *as_list(holder.props.get("managedPolicyArns"))])
+            or (type_ != ROLE and any(d.urn == boundary.urn for d in holder.dependencies))
+        ]
+        for holder in grants:
+            yield (
+                f"policy {boundary.name} is tagged {BOUNDARY_TAG[0]}: {BOUNDARY_TAG[1]}, which lets it allow whole "
+                f"services, but {holder.name} attaches it as a grant; use it only as a role's permissionsBoundary",
+                holder.urn,
+            )
 
 
 def _role_wildcards(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
@@ -226,6 +256,12 @@ def policies() -> list[Policy]:
             "A role GitHub's OIDC tokens may assume pins the audience and one repository's subject.",
             {ROLE: _oidc_pinned},
             ADVISORY,
+        ),
+        stack_policy(
+            "iam-boundaries-never-attached",
+            "A policy tagged as a permissions boundary is used only as one, never attached as a grant.",
+            _boundaries_attached,
+            MANDATORY,
         ),
         stack_policy(
             "github-pull-request-roles-scoped",

@@ -36,6 +36,8 @@ PACKAGES = {
     "dot": "graphviz",
     "bash": "bash",
     "node": "nodejs",
+    "psql": "postgresql-client",
+    "setpriv": "util-linux",
 }
 # Tools in sbin are often missing from an unprivileged PATH.
 _EXTRA_PATH = ("/usr/local/sbin", "/usr/sbin", "/sbin")

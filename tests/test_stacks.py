@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from components.backups import DUMPS_BUCKET_TAGS
+from components.iam import BOUNDARY_TAGS
 from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import log_group_name, log_sources
 from providers import CLOUDFRONT_REGION, default_tags
@@ -74,7 +75,13 @@ def test_providers_tag_everything_from_one_place(stack_plan: Plan, stack_config:
     assert default_tags(stack_config)["Environment"] == stack_config.stack
     # A resource may carry a tag that says what it is for, never one of the default tags.
     tagged_here = {r.name: r.inputs["tags"] for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs}
-    assert tagged_here == {f"{stack_config.name_prefix}-backups-dumps": DUMPS_BUCKET_TAGS}
+    prefix = stack_config.name_prefix
+    assert tagged_here == {
+        f"{prefix}-backups-dumps": DUMPS_BUCKET_TAGS,
+        f"{prefix}-boundary-policy": BOUNDARY_TAGS,
+        f"{prefix}-github-boundary-policy": BOUNDARY_TAGS,
+    }
+    assert not set(DUMPS_BUCKET_TAGS.keys() | BOUNDARY_TAGS.keys()) & default_tags(stack_config).keys()
 
 
 def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:

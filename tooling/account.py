@@ -381,6 +381,7 @@ RULES: Mapping[str, tuple[Name, ...] | Unnamed] = {
     "aws:sns/topicPolicy:TopicPolicy": Unnamed("one per topic, which is named"),
     "aws:sns/topicSubscription:TopicSubscription": Unnamed("AWS assigns its ARN"),
     # Keys and backups.
+    "aws:secretsmanager/secret:Secret": (Name("secret", "name", "region", Rule("secretsmanager CreateSecret Name"), GENERATED),),
     "aws:kms/key:Key": Unnamed("AWS assigns its key id"),
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": Unnamed("one per vault, which is named"),
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _ONE_PER_BUCKET,

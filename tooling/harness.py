@@ -294,6 +294,11 @@ class FakeCloud(mocks.Mocks):
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
             case "aws:iam/role:Role":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:secretsmanager/secret:Secret":
+                # Secrets Manager appends six characters of its own to the name.
+                return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{physical}-{suffix[:6]}"}
+            case "aws:iam/policy:Policy":
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/{physical}"}
             case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
                 host = inputs["url"].removeprefix("https://")
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"}
@@ -340,6 +345,13 @@ class FakeCloud(mocks.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         account = self.account
         match args.token:
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    "id": ACCOUNT_ID,
+                    "accountId": ACCOUNT_ID,
+                    "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/amy-deploy/pulumi",
+                    "userId": "AROAEXAMPLE:pulumi",
+                }, []
             case "aws:ec2/getAmi:getAmi":
                 # The newest Ubuntu LTS image the legacy host starts from when no AMI is pinned.
                 image = "ami-0f0e1d2c3b4a59687"

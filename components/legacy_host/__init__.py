@@ -9,19 +9,17 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.alarms import Alarm
 from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
+from components.iam_documents import cloudwatch_agent_statements, document, ssm_agent_statements
 from components.legacy_host import files
 from components.legacy_host.alarms import SERVER_ERRORS, SERVER_ERRORS_PATTERN, host_alarms, metrics_namespace
 from stack_config import AdoptionConfig, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
 UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
-INSTANCE_POLICIES = {
-    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-}
 # The host's own Redis, for cacheMode `local`, as redis-py's from_url reads a socket (unix:///path?db=N). AMY appends
 # each queue's database number to AMY_REDIS_URL (its settings: `env("AMY_REDIS_URL") + "2"`), so the URL ends where
 # that number goes.
@@ -83,7 +81,7 @@ class LegacyHost(pulumi.ComponentResource):
         self._namespace = metrics_namespace(args.app.stack)
 
         profile = self._instance_profile()
-        settings = pulumi.Output.all(args.app.database_secret_arn, args.dumps_bucket).apply(
+        settings = pulumi.Output.all(args.app.database_secret_arn, args.app.app_database_secret_arn, args.dumps_bucket).apply(
             lambda values: self._settings(*values)
         )
         host_files = settings.apply(files.render)
@@ -107,7 +105,7 @@ class LegacyHost(pulumi.ComponentResource):
         self.alarms = host_alarms(self.instance.id, self._namespace, self._watch())
         self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
 
-    def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
+    def _settings(self, database_secret_arn: str, app_database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
         app, host = self._args.app, self._args.host
         return files.HostSettings(
             stack=app.stack,
@@ -119,6 +117,7 @@ class LegacyHost(pulumi.ComponentResource):
             acme_directory=host.acme_directory,
             parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
+            app_database_secret_arn=app_database_secret_arn,
             dumps_bucket=dumps_bucket,
             keep_release_dumps=host.keep_release_dumps,
             metrics_namespace=self._namespace,
@@ -141,19 +140,30 @@ class LegacyHost(pulumi.ComponentResource):
         return image.id
 
     def _instance_profile(self) -> aws.iam.InstanceProfile:
-        role = aws.iam.Role(
+        args, app = self._args, self._args.app
+        role = iam.role(
             f"{self._name}-role",
             description="AMY's legacy host",
-            assume_role_policy=service_trust("ec2.amazonaws.com"),
+            trust=service_trust("ec2.amazonaws.com"),
+            boundary=app.permissions_boundary,
             opts=self._child,
         )
-        for purpose, policy_arn in INSTANCE_POLICIES.items():
-            aws.iam.RolePolicyAttachment(f"{self._name}-role-{purpose}", role=role.name, policy_arn=policy_arn, opts=self._child)
-        args, app = self._args, self._args.app
+        # Instead of AmazonSSMManagedInstanceCore, which reads every parameter of the account, and
+        # CloudWatchAgentServerPolicy, which writes any log group: the agents' needs, on the stack's own.
+        aws.iam.RolePolicy(
+            f"{self._name}-role-agents",
+            role=role.id,
+            policy=pulumi.Output.from_input(app.database_secret_arn).apply(
+                lambda secret_arn: json.dumps(agents_policy(app.region, secret_arn.split(":")[4], app.stack))
+            ),
+            opts=self._child,
+        )
         aws.iam.RolePolicy(
             f"{self._name}-role-amy",
             role=role.id,
-            policy=pulumi.Output.all(app.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
+            policy=pulumi.Output.all(
+                app.database_secret_arn, app.app_database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn
+            ).apply(
                 lambda values: json.dumps(
                     host_policy(
                         app.region,
@@ -161,6 +171,7 @@ class LegacyHost(pulumi.ComponentResource):
                         values[0],
                         values[1],
                         values[2],
+                        values[3],
                         self._namespace,
                         app.email_attachments_bucket,
                     )
@@ -285,13 +296,15 @@ def host_policy(
     region: str,
     parameters_path: str,
     database_secret_arn: str,
+    app_database_secret_arn: str,
     dumps_bucket_arn: str,
     dumps_key_arn: str,
     metrics_namespace: str,
     email_attachments_bucket: str | None = None,
 ) -> dict:
-    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps, put metrics in
-    its stack's namespace only, and keep e-mail attachments where a bucket is configured."""
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings and the database's secrets (the
+    master user's for migrations), store the password of AMY's own role once, write dumps, put metrics in its
+    stack's namespace only, and keep e-mail attachments where a bucket is configured."""
     account = database_secret_arn.split(":")[4]
     path = parameters_path.rstrip("/")
     statements = [
@@ -308,7 +321,16 @@ def host_policy(
             "Sid": "ReadDatabaseSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": database_secret_arn,
+            "Resource": database_secret_arn
+            if app_database_secret_arn is None
+            else [database_secret_arn, app_database_secret_arn],
+        },
+        # The deploy's amy-database-role stores the password it makes for AMY's role, the first time.
+        {
+            "Sid": "StoreApplicationPassword",
+            "Effect": "Allow",
+            "Action": "secretsmanager:PutSecretValue",
+            "Resource": app_database_secret_arn,
         },
         {
             "Sid": "WriteDumps",
@@ -331,7 +353,7 @@ def host_policy(
             "Resource": "*",
             "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}},
         },
-        # CloudWatchAgentServerPolicy allows PutMetricData in any namespace; the host puts only its own.
+        # The boundary allows PutMetricData in any namespace; the host puts only its own, whatever is added later.
         {
             "Sid": "NoOtherMetrics",
             "Effect": "Deny",
@@ -343,6 +365,13 @@ def host_policy(
     if email_attachments_bucket:
         statements.append(email_attachments_statement(email_attachments_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def agents_policy(region: str, account: str, stack: str) -> dict:
+    """The SSM agent (Run Command, associations, Session Manager) and the CloudWatch agent shipping the stack's logs."""
+    return document(
+        *ssm_agent_statements(), *cloudwatch_agent_statements([f"arn:aws:logs:{region}:{account}:log-group:/amy/{stack}/*"])
+    )
 
 
 def deploy_document() -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from components.database import app_role
 from stack_config import releases
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -126,7 +127,9 @@ class HostSettings:
     certbot_email: str
     acme_directory: str
     parameters_path: str
+    # The master user's RDS-managed secret (migrations), and the secret of AMY's own role (everything else).
     database_secret_arn: str
+    app_database_secret_arn: str
     dumps_bucket: str
     # How many release dumps DB_backups/ keeps.
     keep_release_dumps: int
@@ -155,6 +158,9 @@ class HostFile:
     path: str
     content: str
     mode: int = 0o644
+    # Written by cloud-init too. A file only deploys use may come with the configure association alone, which runs
+    # before any deploy (the deploy's association waits for it): user data holds 16 KiB.
+    first_boot: bool = True
 
     @property
     def digest(self) -> str:
@@ -178,6 +184,7 @@ def _render(template: str, settings: HostSettings, **extra: object) -> str:
         acme_directory=settings.acme_directory,
         parameters_path=settings.parameters_path,
         database_secret_arn=settings.database_secret_arn,
+        app_database_secret_arn=settings.app_database_secret_arn,
         dumps_bucket=settings.dumps_bucket,
         keep_release_dumps=settings.keep_release_dumps,
         metrics_namespace=settings.metrics_namespace,
@@ -228,6 +235,8 @@ def render(settings: HostSettings) -> list[HostFile]:
         HostFile("/usr/local/sbin/amy-services", _script("amy-services.sh"), 0o755),
         # The table of AMY's releases stack config checks appVersion against, which the deploy asks.
         HostFile("/usr/local/sbin/amy-release", Path(releases.__file__).read_text(), 0o755),
+        # AMY's database role, which the deploy makes before it migrates as the master user.
+        HostFile("/usr/local/sbin/amy-database-role", Path(app_role.__file__).read_text(), 0o755, first_boot=False),
     ]
     # RQ needs Redis: without a cache the host runs neither.
     return [*files, *_rq_files(settings)] if settings.rq_workers else files
@@ -277,6 +286,7 @@ def cloud_config(settings: HostSettings, files: Sequence[HostFile]) -> str:
                 "owner": "root:root",
             }
             for file in files
+            if file.first_boot
         ],
         "runcmd": [["/usr/local/sbin/amy-bootstrap"]],
     }

@@ -14,6 +14,7 @@ from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUT
 from tooling.harness import Plan, record
 
 DATABASE_ARN = "arn:aws:rds:us-east-1:123456789012:db:amy-unit"
+BOUNDARY = "arn:aws:iam::123456789012:policy/amy-unit-boundary"
 
 
 COPY_VAULT_ARN = "arn:aws:backup:eu-west-1:210987654321:backup-vault:amy-copies"
@@ -38,6 +39,7 @@ def build(restore_testing: bool = True, protect: bool = True, settings: BackupCo
                 database_security_group_id="sg-database",
                 protect=protect,
                 copy_provider=copy_provider,
+                permissions_boundary=BOUNDARY,
             ),
         )
 

@@ -138,9 +138,23 @@ def shown_by(test: object) -> tuple[tuple[str, Outcome], ...]:
     return getattr(test, _SHOWS, ())
 
 
-def resource(type_: str, name: str, props: Mapping[str, Any], protect: bool = False) -> PolicyResource:
+def resource(
+    type_: str,
+    name: str,
+    props: Mapping[str, Any],
+    protect: bool = False,
+    dependencies: list[PolicyResource] | None = None,
+) -> PolicyResource:
     return PolicyResource(
-        type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::{name}", name, _options(protect), None, None, [], {}
+        type_,
+        deepcopy(dict(props)),
+        f"urn:pulumi:unit::amy::{type_}::{name}",
+        name,
+        _options(protect),
+        None,
+        None,
+        list(dependencies or []),
+        {},
     )
 
 

@@ -21,7 +21,6 @@ from tests.policies.pack import (
     stack_fail,
     stack_pass,
     stack_violations,
-    without,
 )
 
 ROLE = "aws:iam/role:Role"
@@ -196,23 +195,28 @@ def test_each_failure_mode_is_flagged_with_its_fix(case: Fail) -> None:
     assert_flagged(case)
 
 
-def scoped(resources: list[PolicyResource], config: StackConfig) -> list[PolicyResource]:
-    """The stack with its preview role's ReadOnlyAccess replaced by a policy of its own."""
-    return without(resources, ROLE_ATTACHMENT, f"{config.name_prefix}-github-preview-access")
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def reading_everything(resources: list[PolicyResource], config: StackConfig) -> list[PolicyResource]:
+    """The stack with ReadOnlyAccess attached to its preview role, as it once was."""
+    preview = named(resources, ROLE, "-github-preview")
+    attached = resource(
+        ROLE_ATTACHMENT, f"{config.name_prefix}-github-preview-read", {"role": preview.props["name"], "policyArn": READ_ONLY}
+    )
+    return [*resources, attached]
 
 
 @stack_pass("github-pull-request-roles-scoped")
-def test_a_pull_request_role_with_a_scoped_policy_passes(
-    stack_resources: list[PolicyResource], stack_config: StackConfig
-) -> None:
-    assert stack_violations("github-pull-request-roles-scoped", scoped(stack_resources, stack_config)) == []
+def test_a_pull_request_role_with_a_scoped_policy_passes(stack_resources: list[PolicyResource]) -> None:
+    assert stack_violations("github-pull-request-roles-scoped", stack_resources) == []
 
 
 @stack_fail("github-pull-request-roles-scoped")
 def test_a_pull_request_role_that_reads_everything_is_flagged(
     stack_resources: list[PolicyResource], stack_config: StackConfig
 ) -> None:
-    [message] = stack_violations("github-pull-request-roles-scoped", stack_resources)
+    [message] = stack_violations("github-pull-request-roles-scoped", reading_everything(stack_resources, stack_config))
     assert message.startswith(
         f"role {stack_config.name_prefix}-github-preview may be assumed by the workflow of any pull request and "
         "attaches ReadOnlyAccess"
@@ -225,7 +229,38 @@ def test_a_role_any_workflow_may_assume_counts_as_a_pull_requests(
 ) -> None:
     deploy = named(stack_resources, ROLE, "-github-deploy")
     opened = resource(ROLE, deploy.name, {**deploy.props, **trust(pinned("repo:carpentries/amy-infra:*"))})
-    resources = [opened if r is deploy else r for r in scoped(stack_resources, stack_config)]
+    resources = [opened if r is deploy else r for r in stack_resources]
     attached = resource(ROLE_ATTACHMENT, "read", {"role": opened.props["name"], "policyArn": ADMIN})
     [message] = stack_violations("github-pull-request-roles-scoped", [*resources, attached])
     assert message.startswith(f"role {deploy.name} may be assumed by the workflow of any pull request")
+
+
+BOUNDARY_TAGS = {"Purpose": "permissions-boundary"}
+SERVICE_WIDE = document({"Sid": "Services", "Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"})
+
+
+def test_a_boundary_may_name_whole_services_and_every_key() -> None:
+    """A boundary grants nothing; it caps what the role's own policies grant."""
+    for policy in ("iam-no-wildcard-actions", "iam-no-decrypt-on-every-key"):
+        assert_passes(Pass(policy, POLICY, {"name": "amy-unit-boundary", "policy": SERVICE_WIDE, "tags": BOUNDARY_TAGS}))
+        assert_flagged(Fail(policy, POLICY, {"name": "amy-unit-grant", "policy": SERVICE_WIDE}, "statement 'Services' allows"))
+
+
+@stack_pass("iam-boundaries-never-attached")
+def test_every_stack_uses_its_boundaries_only_as_boundaries(stack_resources: list[PolicyResource]) -> None:
+    boundaries = [r for r in stack_resources if r.resource_type == POLICY and r.props.get("tags") == BOUNDARY_TAGS]
+    assert len(boundaries) == 2
+    assert stack_violations("iam-boundaries-never-attached", stack_resources) == []
+
+
+@stack_fail("iam-boundaries-never-attached")
+def test_a_boundary_attached_as_a_grant_is_flagged(stack_resources: list[PolicyResource]) -> None:
+    boundary = next(r for r in stack_resources if r.resource_type == POLICY and r.props.get("tags") == BOUNDARY_TAGS)
+    host = resource(ROLE, "host", {"name": "amy-unit-host", "managedPolicyArns": [boundary.props["arn"]]})
+    by_arn = resource(ROLE_ATTACHMENT, "by-arn", {"role": "amy-unit-host", "policyArn": boundary.props["arn"]})
+    # In a preview the new boundary's ARN is unknown: the attachment depends on it.
+    by_dependency = resource(ROLE_ATTACHMENT, "by-dependency", {"role": "amy-unit-host"}, dependencies=[boundary])
+    found = stack_violations("iam-boundaries-never-attached", [*stack_resources, host, by_arn, by_dependency])
+    assert len(found) == 3
+    assert all(message.startswith(f"policy {boundary.name} is tagged Purpose: permissions-boundary") for message in found)
+    assert [message.split(" but ", 1)[1].split(" ", 1)[0] for message in found] == ["by-arn", "by-dependency", "host"]

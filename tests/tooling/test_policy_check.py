@@ -21,13 +21,8 @@ def test_the_pack_starts_and_lists_its_policies_over_the_protocol() -> None:
 
 
 # Policies that demand what production does not do yet; each leaves this list when the program's change for it merges
-# (VPC flow logs, Session Manager logging, scoped policies for the GitHub roles), and the xfail with the last of them.
-WAITING_ON_THE_PROGRAM = (
-    "vpc-flow-logs",
-    "ssm-session-logging",
-    "iam-no-admin-policies",
-    "github-pull-request-roles-scoped",
-)
+# (VPC flow logs, Session Manager logging), and the xfail with the last of them.
+WAITING_ON_THE_PROGRAM = ("vpc-flow-logs", "ssm-session-logging")
 
 
 @pytest.mark.xfail(

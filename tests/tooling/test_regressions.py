@@ -251,7 +251,7 @@ REGRESSIONS = [
         "administrator-on-the-host",
         lambda plan: added(
             plan,
-            ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-host-role-ssm"),
+            ("aws:iam/rolePolicy:RolePolicy", "-host-role-agents"),
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             "amy-production-host-role-admin",
             {"role": "amy-production-host-role-1e9e6ce", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},

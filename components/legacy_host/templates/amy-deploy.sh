@@ -14,6 +14,9 @@ exec > >(tee -a "$AMY_APP_DIR/logs/deploy.log") 2>&1
 log() { echo "$(date -u +%FT%TZ) amy-deploy $version: $*"; }
 # Run as amy with AMY's environment, in the checkout.
 as_amy() { runuser -u amy -- bash -c 'set -a && source "$AMY_SHELL_ENV_FILE" && set +a && cd "$1" && shift && exec "$@"' _ "$repo" "$@"; }
+# The same as the database's master user, whose password amy-database-role reads from its secret into the command's
+# environment alone: AMY itself connects as amy_app, which may only use the tables the migrations make.
+as_master() { as_amy amy-database-role as-master "$@"; }
 
 # How this release installs, from the table stack config checked appVersion against (amy-release): its lockfile,
 # the tool and version that install it, the Python it needs, where its code is. Asked first: a release the table
@@ -59,6 +62,8 @@ install_release() {
 }
 
 log "start"
+# The application's database role and its grants, before AMY's environment names it: the first deploy makes both.
+amy-database-role provision
 amy-env
 amy-maintenance on
 if [[ -e $AMY_APP_DIR/deployed-version ]]; then
@@ -78,8 +83,8 @@ install_release
 amy-env
 if [[ -e $repo/package-lock.json ]]; then as_amy npm ci --omit=dev; else as_amy npm install --omit=dev; fi
 as_amy .venv/bin/python manage.py check --deploy
-as_amy .venv/bin/python manage.py migrate --no-input
-as_amy .venv/bin/python manage.py createcachetable
+as_master .venv/bin/python manage.py migrate --no-input
+as_master .venv/bin/python manage.py createcachetable
 as_amy .venv/bin/python manage.py collectstatic --no-input
 systemctl restart $(amy-services)
 for attempt in $(seq 30); do

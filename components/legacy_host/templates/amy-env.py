@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Write AMY's environment from SSM Parameter Store and the database's Secrets Manager secret.
+"""Write AMY's environment from SSM Parameter Store and the application's database secret.
 
 Every parameter under AMY_PARAMETERS_PATH becomes a variable named after its
-last path segment; the RDS-managed secret gives AMY_DATABASE_USER and
-AMY_DATABASE_PASSWORD. Written, readable by root and amy only: a systemd
+last path segment; the secret of AMY's own database role (amy_app, which the
+deploy's amy-database-role makes) gives AMY_DATABASE_USER and
+AMY_DATABASE_PASSWORD. The master user's is for migrations only. Written, readable by root and amy only: a systemd
 EnvironmentFile for the services, the same as shell exports for the host's
 scripts, and the `postactivate` operators source once the virtualenv exists.
 
@@ -37,12 +38,17 @@ class SettingsError(Exception):
 
 
 def collect(ssm, secrets, parameters_path: str, database_secret_arn: str, required: Iterable[str]) -> dict[str, str]:
-    """AMY's settings from Parameter Store and the database secret; every required one must be there."""
+    """AMY's settings from Parameter Store and its database role's secret; every required one must be there."""
     env: dict[str, str] = {}
     for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=parameters_path, WithDecryption=True):
         for parameter in page["Parameters"]:
             env[parameter["Name"].rsplit("/", 1)[-1]] = parameter["Value"]
-    secret = json.loads(secrets.get_secret_value(SecretId=database_secret_arn)["SecretString"])
+    try:
+        secret = json.loads(secrets.get_secret_value(SecretId=database_secret_arn)["SecretString"])
+    except secrets.exceptions.ResourceNotFoundException:
+        raise SettingsError(
+            f"{database_secret_arn} holds no password yet: the first deploy makes AMY's database role and stores it"
+        ) from None
     env["AMY_DATABASE_USER"] = secret["username"]
     env["AMY_DATABASE_PASSWORD"] = secret["password"]
     missing = sorted(set(required) - set(env))
@@ -107,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             session.client("ssm"),
             session.client("secretsmanager"),
             host["AMY_PARAMETERS_PATH"],
-            host["AMY_DATABASE_SECRET_ARN"],
+            host["AMY_APP_DATABASE_LOGIN_ARN"],
             host["AMY_REQUIRED_SETTINGS"].split(","),
         )
     except SettingsError as error:

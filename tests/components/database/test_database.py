@@ -49,6 +49,7 @@ def build(settings: DatabaseConfig = SETTINGS, protect: bool = True, version: Ap
         lambda: Database(
             "db",
             DatabaseArgs(
+                name_prefix="amy-unit",
                 settings=settings,
                 region="us-east-1",
                 subnet_ids=["subnet-isolated-a", "subnet-isolated-b"],

@@ -58,7 +58,14 @@ def test_iam_documents_pass_the_parliament_linter(with_workers: Plan, config: St
     policies = with_workers.of_type("aws:iam/rolePolicy:RolePolicy")
     assert {policy.name for policy in policies} == {
         f"{config.name_prefix}-service-{role}"
-        for role in ("execution-role-secrets", "task-role-app", "redeploy-role-ecs", "password-rotated-role-start")
+        for role in (
+            "execution-role-secrets",
+            "task-role-app",
+            "migration-role-app",
+            "migration-role-password",
+            "redeploy-role-ecs",
+            "password-rotated-role-start",
+        )
     }
     for policy in policies:
         findings = analyze_policy_string(policy.inputs["policy"]).findings

@@ -80,10 +80,11 @@ def test_only_a_container_with_a_port_maps_it() -> None:
 
 
 def test_the_execution_role_reads_the_settings_and_the_database_secret_only() -> None:
-    policy = execution_policy(SETTINGS, SECRET_ARN)
+    app_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
+    policy = execution_policy(SETTINGS, [SECRET_ARN, app_secret])
     assert [(s["Action"], s["Resource"]) for s in policy["Statement"]] == [
         ("ssm:GetParameters", sorted(SETTINGS.values())),
-        ("secretsmanager:GetSecretValue", SECRET_ARN),
+        ("secretsmanager:GetSecretValue", sorted([SECRET_ARN, app_secret])),
     ]
     assert lint(policy) == []
 

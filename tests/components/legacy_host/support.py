@@ -29,6 +29,7 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = Tru
         acme_directory=acme_directory or "https://acme-v02.api.letsencrypt.org/directory",
         parameters_path="/amy/production/",
         database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-amy",
+        app_database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:amy-production/database/app-AbCdEf",
         dumps_bucket="amy-production-dumps",
         keep_release_dumps=5,
         metrics_namespace="AMY/production",

@@ -22,7 +22,7 @@ from moto import mock_aws
 from components.legacy_host.files import TEMPLATES, HostLayout, render
 from tests.components.legacy_host.support import DOMAIN, settings
 
-SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
 PATH = "/amy/unit/env/"
 
 
@@ -65,6 +65,18 @@ def test_settings_come_from_parameter_store_and_the_database_secret() -> None:
         "AMY_DEBUG": "false",
         "AMY_SECRET_KEY": "s3cr3t",
     }
+
+
+def test_before_the_first_deploy_stores_the_roles_password_it_says_so() -> None:
+    ssm = boto3.client("ssm", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    ssm_stub, secrets_stub = Stubber(ssm), Stubber(secrets)
+    ssm_stub.add_response("get_parameters_by_path", {"Parameters": []}, {"Path": PATH, "WithDecryption": True})
+    secrets_stub.add_client_error("get_secret_value", service_error_code="ResourceNotFoundException")
+    ssm_stub.activate()
+    secrets_stub.activate()
+    with pytest.raises(amy_env.SettingsError, match=r"holds no password yet: the first deploy makes AMY's database role"):
+        amy_env.collect(ssm, secrets, PATH, SECRET_ARN, [])
 
 
 def test_a_missing_required_setting_is_named_with_its_parameter() -> None:
@@ -158,16 +170,16 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     with mock_aws():
         boto3.client("ssm").put_parameter(Name=f"{PATH}AMY_SECRET_KEY", Value="s3cr3t", Type="SecureString")
         arn = boto3.client("secretsmanager").create_secret(
-            Name="rds!db-0123", SecretString=json.dumps({"username": "amy", "password": "first"})
+            Name="amy-production/database/app", SecretString=json.dumps({"username": "amy_app", "password": "first"})
         )["ARN"]
-        monkeypatch.setenv("AMY_DATABASE_SECRET_ARN", arn)
+        monkeypatch.setenv("AMY_APP_DATABASE_LOGIN_ARN", arn)
         yield calls
 
 
 def rotate(password: str) -> None:
     secrets = boto3.client("secretsmanager")
-    arn = os.environ["AMY_DATABASE_SECRET_ARN"]
-    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "amy", "password": password}))
+    arn = os.environ["AMY_APP_DATABASE_LOGIN_ARN"]
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "amy_app", "password": password}))
 
 
 def test_a_rotated_password_restarts_the_services_without_waiting_for_them(host: Path) -> None:
@@ -180,7 +192,7 @@ def test_a_rotated_password_restarts_the_services_without_waiting_for_them(host:
     assert amy_env.main(["--restart-on-change"]) == 0
     assert host.read_text().splitlines() == ["amy-services ", restart]
 
-    # RDS rotated the password: the next tick writes it and restarts the services once.
+    # The role's password changed (an operator rotated it, README): the next tick writes it and restarts the services.
     rotate("second")
     assert amy_env.main(["--restart-on-change"]) == 0
     assert host.read_text().splitlines() == ["amy-services ", restart] * 2

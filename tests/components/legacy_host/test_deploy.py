@@ -19,7 +19,9 @@ pytestmark = pytest.mark.system
 
 # Programs the deploy runs that are not the host's own scripts: each records `name args…` and succeeds. runuser
 # records the command it would run as amy (after `bash -c … _ <repo>`). uv answers --version with the installed one.
-STANDINS = ("runuser", "uv", "pipx", "systemctl", "curl", "amy-env", "amy-services", "amy-aws")
+STANDINS = ("runuser", "uv", "pipx", "systemctl", "curl", "amy-env", "amy-services", "amy-aws", "amy-database-role")
+# What the deploy runs as the database's master user rather than as AMY's own role.
+AS_MASTER = "as amy: amy-database-role as-master"
 RECORD = 'printf "%s\\n" "$(basename "$0") $*" >>"$DEPLOY_CALLS"\n'
 
 
@@ -116,12 +118,25 @@ def test_each_release_installs_with_its_own_tool_and_python_from_its_lockfile(
     # No other installer runs: today's `uv sync --frozen` on a release without uv.lock is what failed.
     installers = [call for call in calls if " sync" in call]
     assert installers == [install]
-    assert calls.index(install) < calls.index("as amy: .venv/bin/python manage.py migrate --no-input")
+    assert calls.index(install) < calls.index(f"{AS_MASTER} .venv/bin/python manage.py migrate --no-input")
     assert not any(call.startswith("pipx") for call in calls)
     assert not host.in_maintenance
     assert (host.app_dir / "deployed-version").read_text() == f"{version}\n"
     # A success clears the host-deploy-failed alarm.
     assert calls[-1] == "amy-aws put-metric DeployFailed 0"
+
+
+def test_the_release_makes_amys_database_role_first_and_migrates_as_the_master_user(host: Host) -> None:
+    host.checkout("uv.lock", "src/")
+    code, calls, log = host.deploy("v4.8.0")
+    assert code == 0, log
+    # The role and its grants exist before AMY's environment names it, and before the dump connects as it.
+    assert calls.index("amy-database-role provision") < calls.index("amy-env ")
+    as_master = [call.removeprefix(AS_MASTER).strip() for call in calls if call.startswith(AS_MASTER)]
+    assert as_master == [".venv/bin/python manage.py migrate --no-input", ".venv/bin/python manage.py createcachetable"]
+    # Everything else AMY runs connects as its own role.
+    assert "as amy: .venv/bin/python manage.py check --deploy" in calls
+    assert "as amy: .venv/bin/python manage.py collectstatic --no-input" in calls
 
 
 def test_uv_is_installed_at_its_pinned_version_when_another_one_is_there(host: Host) -> None:

@@ -32,6 +32,7 @@ HOST = HostConfig(
     keep_release_dumps=5,
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
 INSTANCE = "aws:ec2/instance:Instance"
 ASSOCIATION = "aws:ssm/association:Association"
 DOCUMENT = "aws:ssm/document:Document"
@@ -64,10 +65,12 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
             operator_settings=["AMY_SECRET_KEY"],
             required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
             database_secret_arn=SECRET_ARN,
+            app_database_secret_arn=APP_SECRET_ARN,
             log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
             email_attachments_bucket=None,
             release_snapshot=snapshot,
             protect=protect,
+            permissions_boundary="arn:aws:iam::123456789012:policy/amy-unit-boundary",
         )
         LegacyHost(
             "host",
@@ -178,18 +181,18 @@ def test_address_and_dns_name_the_host(plan: Plan) -> None:
 def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
     trust = json.loads(plan.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    attached = {
-        a.inputs["policyArn"].rsplit("/", 1)[1] for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    }
-    assert attached == {"AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"}
-    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    # No AWS-managed policy: AmazonSSMManagedInstanceCore reads every parameter of the account.
+    assert plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == []
+    assert plan.one("aws:iam/role:Role").inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/amy-unit-boundary"
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "host-role-amy").inputs["policy"])
     resources = {statement["Sid"]: statement["Resource"] for statement in policy["Statement"]}
     assert resources == {
         "ReadSettings": [
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env",
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env/*",
         ],
-        "ReadDatabaseSecret": SECRET_ARN,
+        "ReadDatabaseSecret": [SECRET_ARN, APP_SECRET_ARN],
+        "StoreApplicationPassword": APP_SECRET_ARN,
         "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
         "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
         "PutMetrics": "*",
@@ -203,16 +206,34 @@ def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
     assert not any(action == "*" or action.endswith(":*") for action in actions)
 
 
-def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
-    findings = analyze_policy_string(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]).findings
-    assert [(f.issue, f.detail) for f in findings] == []
+def test_the_host_policies_pass_the_parliament_linter(plan: Plan) -> None:
+    for policy in plan.of_type("aws:iam/rolePolicy:RolePolicy"):
+        findings = analyze_policy_string(policy.inputs["policy"]).findings
+        assert [(f.issue, f.detail) for f in findings if f.issue != "RESOURCE_STAR"] == [], policy.name
+
+
+def test_the_agents_read_no_parameter_and_write_only_the_stacks_logs(plan: Plan) -> None:
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "host-role-agents").inputs["policy"])
+    actions = {action for statement in policy["Statement"] for action in statement["Action"]}
+    # The SSM agent's needs as AmazonSSMManagedInstanceCore has them, less its reads of every parameter.
+    assert {"ssm:UpdateInstanceInformation", "ssm:UpdateInstanceAssociationStatus", "ssm:GetDocument"} <= actions
+    assert {"ssmmessages:OpenControlChannel", "ec2messages:GetMessages"} <= actions
+    assert not {action for action in actions if action.startswith("ssm:GetParameter")}
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "ShipLogs")
+    assert logs["Resource"] == ["arn:aws:logs:us-east-1:123456789012:log-group:/amy/unit/*"]
 
 
 def test_the_linter_catches_what_a_typo_would_break() -> None:
     policy = host_policy(
-        "us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k", "AMY/unit"
+        "us-east-1",
+        "/amy/unit/env/",
+        SECRET_ARN,
+        APP_SECRET_ARN,
+        "arn:aws:s3:::b",
+        "arn:aws:kms:us-east-1:123456789012:key/k",
+        "AMY/unit",
     )
-    policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
+    policy["Statement"][3]["Action"] = ["s3:PutObjekt"]
     assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
 
 

@@ -69,10 +69,15 @@ def test_user_data_is_the_cloud_config_gzipped_under_ec2s_limit(host_settings: H
     assert len(compressed) <= USER_DATA_LIMIT
     text = gzip.decompress(compressed).decode()
     assert text == cloud_config(host_settings, files)
-    # cloud-init writes every rendered file, with its content and mode.
+    # cloud-init writes every rendered file a first boot needs, with its content and mode; the configure
+    # association, which every deploy waits for, writes the rest.
     written = {entry["path"]: entry for entry in yaml.safe_load(text)["write_files"]}
-    assert set(written) == {file.path for file in files}
+    assert set(written) == {file.path for file in files if file.first_boot}
+    assert {file.path for file in files if not file.first_boot} == {"/usr/local/sbin/amy-database-role"}
+    assert all(file.path in configure_script(files) for file in files)
     for file in files:
+        if not file.first_boot:
+            continue
         assert written[file.path]["content"] == file.content, file.path
         assert int(written[file.path]["permissions"], 8) == file.mode, file.path
 
@@ -138,7 +143,7 @@ def test_every_shell_script_parses(tmp_path: Path, files: list[HostFile]) -> Non
         result = run([bash, "-n", str(script)], timeout=30)
         assert result.returncode == 0, f"{name}: {result.stderr}"
     python = {file.path: file.content for file in files if file.content.startswith("#!/usr/bin/python3\n")}
-    assert set(python) == {f"/usr/local/sbin/{name}" for name in ("amy-env", "amy-aws", "amy-release")}
+    assert set(python) == {f"/usr/local/sbin/{name}" for name in ("amy-env", "amy-aws", "amy-release", "amy-database-role")}
     for path, content in python.items():
         compile(content, path, "exec")
 
