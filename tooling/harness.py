@@ -35,6 +35,37 @@ CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 PLAN_DATE_EPOCH = "1768435200"
 # A stand-in for values the stack file holds encrypted; the harness cannot decrypt them.
 SECRET_PLACEHOLDER = "mock-secret"
+# The ELB account of each region that has one, as the provider's aws_elb_service_account data source knows them
+# (terraform-provider-aws internal/service/elb/service_account_data_source.go, accountIDPerRegionMap, at commit
+# 01f431114674c27cf790fafb67ac274bf8f765e1); for any other region it fails.
+ELB_LOG_ACCOUNTS = {
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-gov-east-1": "190560391635",
+    "us-gov-west-1": "048591011584",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -362,6 +393,12 @@ class FakeCloud(mocks.Mocks):
                     "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/pulumi",
                     "userId": "AIDAMOCK",
                 }, []
+            case "aws:elb/getServiceAccount:getServiceAccount":
+                region = args.args.get("region") or self.region
+                if region not in ELB_LOG_ACCOUNTS:
+                    raise InvokeError(args.token, f"unsupported AWS Region: {region}")
+                account_id = ELB_LOG_ACCOUNTS[region]
+                return {"id": account_id, "arn": f"arn:aws:iam::{account_id}:root", "region": region}, []
             case "aws:index/getPartition:getPartition":
                 return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, []
             case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
