@@ -28,6 +28,13 @@ STATEFUL_TYPES = {
     "aws:s3/bucket:Bucket",
     "aws:cloudwatch/logGroup:LogGroup",
 }
+# What `pulumi destroy` must never take: protected where the stack protects, retained elsewhere.
+OUTLIVES_DESTROY = {
+    "aws:kms/key:Key",
+    "aws:backup/vault:Vault",
+    "aws:s3/bucket:Bucket",
+    "aws:cloudwatch/logGroup:LogGroup",
+}
 KEPT_ACROSS_LAYOUTS = STATEFUL_TYPES | {
     "aws:cloudfront/distribution:Distribution",
     "aws:acm/certificate:Certificate",
@@ -85,6 +92,13 @@ def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfi
         assert [r.name for r in stateful if not r.protect] == []
     else:
         assert [r.name for r in stack_plan.registrations if r.protect] == []
+
+
+def test_keys_vaults_buckets_and_logs_outlive_a_destroy(stack_plan: Plan, stack_config: StackConfig) -> None:
+    protect = stack_config.protect_stateful_resources
+    kept = [r for r in stack_plan.registrations if r.type in OUTLIVES_DESTROY]
+    assert {r.type for r in kept} == OUTLIVES_DESTROY
+    assert [r.name for r in kept if (r.protect, r.retain_on_delete) != (protect, not protect)] == []
 
 
 def test_retention_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
