@@ -13,7 +13,7 @@ from components.certificates import Certificates, CertificatesArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
 from components.legacy_host import LOCAL_REDIS_URL
-from components.logs import Logs, LogsArgs
+from components.logs import Logs, LogsArgs, log_group_name
 from components.network import Network, NetworkArgs
 from layouts import WEB_TIERS, SharedTier
 from lookups import look_up
@@ -36,6 +36,10 @@ network = Network(
         cidr_block=config.network.vpc_cidr,
         availability_zones=config.network.availability_zones,
         nat_strategy=config.network.nat_strategy,
+        region=config.region,
+        flow_log_group_name=log_group_name(config.stack, "vpc-flow-logs"),
+        log_retention_days=config.log_retention_days,
+        protect=protect,
         existing=config.existing_network,
     ),
     opts,
@@ -164,6 +168,7 @@ pulumi.export("layout", config.layout)
 pulumi.export("alarmTopic", alarms.topic.arn)
 pulumi.export("appVersion", str(config.app_version))
 pulumi.export("vpcId", network.vpc_id)
+pulumi.export("vpcFlowLogGroup", network.flow_log_group.name)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseSecretArn", database.master_user_secret_arn)
 pulumi.export("backupVault", backups.vault.name)

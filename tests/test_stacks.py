@@ -154,6 +154,19 @@ def test_every_log_source_has_its_group(stack_plan: Plan, stack_config: StackCon
     assert {log_group_name(stack_config.stack, source) for source in log_sources()} <= names
 
 
+def test_the_vpc_logs_every_flow_for_the_stacks_log_retention(stack_plan: Plan, stack_config: StackConfig) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-network-flow-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "vpc-flow-logs"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    assert f":{stack_config.region}:" in group.outputs["arn"]
+    flow_log = stack_plan.one("aws:ec2/flowLog:FlowLog").inputs
+    assert (flow_log["vpcId"], flow_log["trafficType"]) == (stack_plan.outputs["vpcId"], "ALL")
+    assert flow_log["logDestination"] == group.outputs["arn"]
+    assert stack_plan.outputs["vpcFlowLogGroup"] == group.inputs["name"]
+
+
 def test_exports_tell_operators_where_things_are(stack_plan: Plan, stack_config: StackConfig) -> None:
     outputs = stack_plan.outputs
     assert outputs["layout"] == stack_config.layout

@@ -236,6 +236,12 @@ class FakeCloud(mocks.Mocks):
     def __init__(self, region: str, account: Account | None = None) -> None:
         self.region = region
         self.account = account or Account()
+        # Each AWS provider's region by the id the fake cloud gave it: what a resource's provider reference ends with.
+        self._provider_regions: dict[str, str] = {}
+
+    def _region_of(self, provider: str | None) -> str:
+        """The region a resource lives in: its provider's, else the stack's."""
+        return self._provider_regions.get((provider or "").rsplit("::", 1)[-1], self.region)
 
     def _suffix(self, name: str) -> str:
         return hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -243,22 +249,25 @@ class FakeCloud(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
         suffix = self._suffix(f"{args.typ}::{args.name}")
+        region = self._region_of(args.provider)
         if not args.custom:
             # A remote component's outputs differ from its inputs in name and shape.
-            return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix)
+            return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix, region)
         physical = inputs.get("name") or f"{args.name}-{suffix[:7]}"
         service = args.typ.split(":")[1].split("/")[0]
         state: dict[str, Any] = {
             "name": physical,
-            "arn": f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{args.name}/{physical}",
+            "arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{args.name}/{physical}",
             **inputs,
         }
-        state.update(self._computed(args.typ, inputs, physical, suffix))
+        state.update(self._computed(args.typ, inputs, physical, suffix, region))
         # Where AWS has its own form of id (sg-…, i-…, an ARN), the fake cloud answers with it.
-        return state.pop("id", f"{args.name}-{suffix}"), state
+        resource_id = state.pop("id", f"{args.name}-{suffix}")
+        if args.typ == "pulumi:providers:aws" and inputs.get("region"):
+            self._provider_regions[resource_id] = inputs["region"]
+        return resource_id, state
 
-    def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str) -> dict[str, Any]:
-        region = self.region
+    def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str, region: str) -> dict[str, Any]:
         match type_:
             case "awsx:ec2:Vpc":
                 zones = inputs.get("availabilityZoneNames") or [f"{region}a", f"{region}b"]
@@ -309,6 +318,9 @@ class FakeCloud(mocks.Mocks):
             case "aws:s3/bucket:Bucket":
                 bucket = inputs.get("bucket") or physical
                 return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+            case "aws:cloudwatch/logGroup:LogGroup":
+                # The provider reports a group's ARN without the `:*` CloudWatch Logs appends (logs/group.go).
+                return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"}
             case "aws:kms/key:Key":
                 key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}

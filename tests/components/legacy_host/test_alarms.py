@@ -104,7 +104,7 @@ def test_what_the_host_reports_and_what_silence_means() -> None:
 
 
 def test_the_host_may_put_metrics_in_its_stacks_namespace_only(production: Plan) -> None:
-    policy = json.loads(production.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    policy = json.loads(production.one("aws:iam/rolePolicy:RolePolicy", "amy-production-host-role-amy").inputs["policy"])
     statements = {statement["Sid"]: statement for statement in policy["Statement"]}
     assert statements["PutMetrics"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "AMY/production"}}
     # The CloudWatch agent's managed policy allows every namespace: a deny of the others narrows it.
