@@ -90,6 +90,11 @@ cdn = Cdn(
         origin_domain=config.dns.domain,
         zone_id=config.dns.zone_id,
         certificate_arn=certificates.cdn_certificate_arn,
+        us_east_1=providers.cloudfront,
+        name_prefix=prefix,
+        access_log_group_name=log_group_name(config.stack, "cdn-access"),
+        log_retention_days=config.log_retention_days,
+        protect=protect,
         distribution_import=config.adoption.distribution,
         alias=config.dns.cdn_alias,
         record_imports={"A": config.adoption.static_record, "AAAA": config.adoption.static_record_ipv6},
@@ -177,6 +182,7 @@ pulumi.export("dumpsBucket", backups.dumps_bucket.bucket)
 pulumi.export("staticUrl", f"https://{config.dns.static_domain}")
 pulumi.export("cdnDomain", cdn.distribution.domain_name)
 pulumi.export("cdnDistributionId", cdn.distribution.id)
+pulumi.export("cdnAccessLogGroup", cdn.access_log_group.name)
 pulumi.export("logGroups", {source: group.name for source, group in logs.groups.items()})
 for output, value in web.exports.items():
     pulumi.export(output, value)

@@ -167,6 +167,21 @@ def test_the_vpc_logs_every_flow_for_the_stacks_log_retention(stack_plan: Plan, 
     assert stack_plan.outputs["vpcFlowLogGroup"] == group.inputs["name"]
 
 
+def test_the_cdn_logs_every_request_in_us_east_1_for_the_stacks_log_retention(
+    stack_plan: Plan, stack_config: StackConfig
+) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-cdn-access-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "cdn-access"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    us_east_1 = stack_plan.one("pulumi:providers:aws", f"aws-{CLOUDFRONT_REGION}").urn
+    delivery = stack_plan.one("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert group.provider_urn == delivery.provider_urn == us_east_1
+    assert delivery.inputs["resourceArn"] == stack_plan.one("aws:cloudfront/distribution:Distribution").outputs["arn"]
+    assert stack_plan.outputs["cdnAccessLogGroup"] == group.inputs["name"]
+
+
 def test_exports_tell_operators_where_things_are(stack_plan: Plan, stack_config: StackConfig) -> None:
     outputs = stack_plan.outputs
     assert outputs["layout"] == stack_config.layout

@@ -321,6 +321,15 @@ class FakeCloud(mocks.Mocks):
             case "aws:cloudwatch/logGroup:LogGroup":
                 # The provider reports a group's ARN without the `:*` CloudWatch Logs appends (logs/group.go).
                 return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"}
+            case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+                return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery-source:{physical}", "service": "cloudfront"}
+            case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+                return {
+                    "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery-destination:{physical}",
+                    "deliveryDestinationType": "CWL",
+                }
+            case "aws:cloudwatch/logDelivery:LogDelivery":
+                return {"id": suffix, "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery:{suffix}"}
             case "aws:kms/key:Key":
                 key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
