@@ -10,6 +10,7 @@ from components.backups import Backups, BackupsArgs
 from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.certificates import Certificates, CertificatesArgs
+from components.cloud_trail import CloudTrail, CloudTrailArgs
 from components.database import DATABASE_NAME, Database, DatabaseArgs
 from components.github_deploys import GitHubDeploys, GitHubDeploysArgs
 from components.legacy_host import LOCAL_REDIS_URL
@@ -159,6 +160,14 @@ alarms = Alarms(
     ),
     opts,
 )
+
+if config.cloud_trail:
+    trail = CloudTrail(
+        f"{prefix}-cloudtrail",
+        CloudTrailArgs(name_prefix=prefix, region=config.region, log_retention_days=config.log_retention_days, protect=protect),
+        opts,
+    )
+    pulumi.export("cloudTrailBucket", trail.bucket.bucket)
 
 if config.github:
     github = GitHubDeploys(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, cast, get_args
 
-from stack_config import adoption, backups, cache, catalogue, database, delivery, dns, network, settings, web
+from stack_config import adoption, audit, backups, cache, catalogue, database, delivery, dns, network, settings, web
 from stack_config.adoption import AdoptionConfig
 from stack_config.backups import BackupConfig
 from stack_config.cache import CacheMode, ElastiCacheConfig
@@ -62,6 +62,7 @@ KEY_TYPES: dict[str, str] = {
     **adoption.KEYS,
     **delivery.KEYS,
     **settings.KEYS,
+    **audit.KEYS,
 }
 
 
@@ -92,6 +93,8 @@ class StackConfig:
     existing_network: ExistingNetworkConfig | None = None
     github: GitHubConfig | None = None
     alarm_email: str | None = None
+    # The stack makes the account's CloudTrail trail.
+    cloud_trail: bool = False
 
     @property
     def name_prefix(self) -> str:
@@ -210,6 +213,7 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     alarm_email = reader.email("alarmEmail", "for the alarms", required=False)
     attachments = reader.matching("emailAttachmentsBucket", BUCKET_NAME, "an S3 bucket name", required=False)
     optional = settings.optional_settings(reader)
+    cloud_trail = audit.cloud_trail(reader)
     _keys_without_effect(reader, explicit, layout, mode)
 
     if backup_config is not None and backup_config.copy_region is not None and backup_config.copy_region == region:
@@ -249,4 +253,5 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
         existing_network=existing_network,
         github=github,
         alarm_email=alarm_email,
+        cloud_trail=bool(cloud_trail),
     )

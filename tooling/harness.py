@@ -330,6 +330,8 @@ class FakeCloud(mocks.Mocks):
                 }
             case "aws:cloudwatch/logDelivery:LogDelivery":
                 return {"id": suffix, "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery:{suffix}"}
+            case "aws:cloudtrail/trail:Trail":
+                return {"arn": f"arn:aws:cloudtrail:{region}:{ACCOUNT_ID}:trail/{physical}", "homeRegion": region}
             case "aws:kms/key:Key":
                 key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
