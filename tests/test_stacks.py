@@ -13,6 +13,7 @@ from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import log_group_name, log_sources
 from providers import CLOUDFRONT_REGION, default_tags
 from stack_config import StackConfig
+from stack_config.stack import MAX_STACK_NAME
 from stack_config.web import HOST_KEYS, SERVICE_KEYS
 from tests.stacks import STACKS, config_of, planned
 from tooling.harness import Plan, Registration, run, stack_config_values
@@ -99,6 +100,34 @@ def test_keys_vaults_buckets_and_logs_outlive_a_destroy(stack_plan: Plan, stack_
     kept = [r for r in stack_plan.registrations if r.type in OUTLIVES_DESTROY]
     assert {r.type for r in kept} == OUTLIVES_DESTROY
     assert [r.name for r in kept if (r.protect, r.retain_on_delete) != (protect, not protect)] == []
+
+
+# The audit trail's autonamed role and buckets, by logical name after `amy-<stack>-`, with AWS's longest name for each;
+# Pulumi's autoname adds a hyphen and seven characters.
+AUDIT_AUTONAMED = {
+    ("aws:iam/role:Role", "network-flow-logs-role"): 64,
+    ("aws:s3/bucket:Bucket", "service-alb-logs"): 63,
+    ("aws:s3/bucket:Bucket", "cloudtrail-logs"): 63,
+}
+AUTONAME_SUFFIX = 8
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_audit_trails_role_and_buckets_fit_aws_for_the_longest_stack_name(stack: str) -> None:
+    """Named `amy-<stack>-…` and autonamed, so stacks sharing an account never meet; with the longest stack name and
+    Pulumi's suffix they still fit AWS (IAM roles 64 characters, S3 buckets 63, lower case)."""
+    prefix, longest = config_of(stack).name_prefix, f"amy-{'a' * MAX_STACK_NAME}"
+    plan = run(stack, {"amy:cloudTrail": True})
+    found = 0
+    for (type_, suffix), limit in AUDIT_AUTONAMED.items():
+        for registration in plan.of_type(type_):
+            if registration.name == f"{prefix}-{suffix}":
+                found += 1
+                assert not registration.inputs.get("name") and not registration.inputs.get("bucket"), registration.name
+                assert len(f"{longest}-{suffix}") + AUTONAME_SUFFIX <= limit, suffix
+                assert suffix == suffix.lower()
+    # The ALB's bucket is the ecs layout's alone.
+    assert found == len(AUDIT_AUTONAMED) - (config_of(stack).layout != "ecs")
 
 
 def test_retention_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
