@@ -19,6 +19,7 @@ from components.iam_documents import AccessScope
 from components.legacy_host import LegacyHost, LegacyHostArgs
 from components.logs import Logs
 from components.network import Network
+from components.session_logging import SessionLogging
 from lookups import Lookups
 from stack_config import Layout, StackConfig
 
@@ -35,6 +36,7 @@ class SharedTier:
     settings: AppSettings
     # The boundary every role of the web tier carries.
     permissions_boundary: pulumi.Input[str]
+    sessions: SessionLogging
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def access_scope(config: StackConfig, account: str) -> AccessScope:
         protect=config.protect_stateful_resources,
         zone_id=config.dns.zone_id,
         domains=(config.dns.domain, config.dns.static_domain),
+        session_preferences=config.session_preferences,
         database_groups=tuple(
             group for group in (adoption.database_subnet_group, adoption.database_parameter_group) if group is not None
         ),
@@ -88,6 +91,9 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         release_snapshot=shared.database.release_snapshot,
         protect=config.protect_stateful_resources,
         permissions_boundary=shared.permissions_boundary,
+        session_log_group_name=shared.sessions.log_group.name,
+        session_log_group_arn=shared.sessions.log_group.arn,
+        session_key_arn=shared.sessions.key.arn,
     )
 
 

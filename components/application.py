@@ -48,6 +48,10 @@ class Application:
     protect: bool
     # The stack's permissions boundary, which every role of the tier carries.
     permissions_boundary: pulumi.Input[str]
+    # Where shells on the tier (Session Manager on the host, ECS Exec in tasks) are logged, under which key.
+    session_log_group_name: pulumi.Input[str]
+    session_log_group_arn: pulumi.Input[str]
+    session_key_arn: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

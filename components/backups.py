@@ -10,7 +10,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.aws_documents import encrypt_by_default, lock_down, service_trust, tls_only_policy
+from components.aws_documents import (
+    encrypt_by_default,
+    key_administrators,
+    lock_down,
+    only_break_glass_disables_or_deletes,
+    service_trust,
+    tls_only_policy,
+)
 from stack_config import BackupConfig
 from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUTES
 
@@ -299,17 +306,7 @@ def key_policy(partition: str, account: str, break_glass_role: str) -> dict[str,
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "KeyAdministrators",
-                "Effect": "Allow",
-                "Principal": {"AWS": root},
-                "Action": [
-                    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-                    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
-                ],
-                "Resource": "*",
-            },
+            key_administrators(root),
             {
                 # AWS Backup, S3 (the dumps) and RDS use the key on a caller's behalf; no one decrypts with it directly.
                 "Sid": "KeyUsersThroughTheirServices",
@@ -323,13 +320,6 @@ def key_policy(partition: str, account: str, break_glass_role: str) -> dict[str,
                     "StringLike": {"kms:ViaService": ["backup.*.amazonaws.com", "s3.*.amazonaws.com", "rds.*.amazonaws.com"]}
                 },
             },
-            {
-                "Sid": "OnlyBreakGlassDisablesOrDeletes",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy"],
-                "Resource": "*",
-                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{break_glass_role}"}},
-            },
+            only_break_glass_disables_or_deletes(partition, account, break_glass_role),
         ],
     }  # fmt: skip

@@ -20,9 +20,10 @@ TOKEN_HOST = "token.actions.githubusercontent.com"
 # The stack whose database no deployer of any stack may delete: the issue's "production database".
 PRODUCTION_ENVIRONMENT = "production"
 # The services the program's roles pass roles to (iam:PassedToService): the host's instance profile, ECS tasks,
-# AWS Backup's selections, the redeploy state machine and the EventBridge rule that starts it.
+# AWS Backup's selections, the redeploy state machine and the EventBridge rule that starts it, the VPC's flow log.
 PASSED_TO = (
     "ec2.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
     "ecs-tasks.amazonaws.com",
     "backup.amazonaws.com",
     "states.amazonaws.com",
@@ -46,6 +47,11 @@ ATTACHABLE_POLICIES = (
 )
 
 
+# The region's Session Manager preferences: a session started without a document of its own (as `aws ssm
+# start-session --target` and the console's Connect do) follows this document, one per account and region.
+SESSION_PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell"
+
+
 @dataclass(frozen=True)
 class AccessScope:
     """What a stack's names are in its account: every document below is drawn from these."""
@@ -65,13 +71,15 @@ class AccessScope:
     domains: tuple[str, ...]
     # An adopted database's groups keep their names.
     database_groups: tuple[str, ...] = ()
+    # The stack writes the region's Session Manager preferences, a document of the account's, not the stack's.
+    session_preferences: bool = False
 
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         return f"arn:aws:{service}:{self.region if region is None else region}:{self.account}:{resource}"
 
-    def named(self, service: str, template: str) -> list[str]:
+    def named(self, service: str, template: str, region: str | None = None) -> list[str]:
         """The ARNs of `service` resources named `amy-<stack>` or `amy-<stack>-…`: `template` has `{}` for the name."""
-        return [self.arn(service, template.format(name)) for name in (self.name_prefix, f"{self.name_prefix}-*")]
+        return [self.arn(service, template.format(name), region) for name in (self.name_prefix, f"{self.name_prefix}-*")]
 
     @property
     def boundary_arn(self) -> str:
@@ -272,6 +280,7 @@ DEPLOY_SERVICES = (
     "backup",
     "backup-storage",
     "cloudfront",
+    "cloudtrail",
     "cloudwatch",
     "ec2",
     "ecr",
@@ -340,6 +349,7 @@ def deployer_policies(scope: AccessScope) -> dict[str, Document]:
         "compute": document(*_compute(scope)),
         "data": document(*_data(scope)),
         "edge": document(*_edge(scope)),
+        "audit": document(*_audit(scope)),
         "identity": document(*_identity(scope)),
         "guards": document(*guard_statements(scope)),
     }
@@ -365,6 +375,11 @@ def _reads(scope: AccessScope) -> list[Statement]:
                 "cloudfront:Describe*",
                 "cloudfront:Get*",
                 "cloudfront:List*",
+                "cloudtrail:DescribeTrails",
+                "cloudtrail:GetEventSelectors",
+                "cloudtrail:GetTrail",
+                "cloudtrail:GetTrailStatus",
+                "cloudtrail:ListTags",
                 "cloudwatch:Describe*",
                 "cloudwatch:ListTagsForResource",
                 "ec2:Describe*",
@@ -387,6 +402,10 @@ def _reads(scope: AccessScope) -> list[Statement]:
                 "kms:ListAliases",
                 "kms:ListResourceTags",
                 "logs:Describe*",
+                "logs:GetDelivery",
+                "logs:GetDeliveryDestination",
+                "logs:GetDeliveryDestinationPolicy",
+                "logs:GetDeliverySource",
                 "logs:ListTagsForResource",
                 "logs:ListTagsLogGroup",
                 "rds:Describe*",
@@ -455,6 +474,20 @@ def _network(scope: AccessScope) -> list[Statement]:
     ]
 
 
+def _session_preferences(scope: AccessScope) -> list[Statement]:
+    """Only the stack that keeps the region's Session Manager preferences may change them: another stack's deployer
+    could otherwise turn off the logging of the host's sessions."""
+    if not scope.session_preferences:
+        return []
+    return [
+        allow(
+            "SessionPreferences",
+            ["ssm:CreateDocument", "ssm:DeleteDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion"],
+            [scope.arn("ssm", f"document/{SESSION_PREFERENCES_DOCUMENT}")],
+        )
+    ]
+
+
 def _compute(scope: AccessScope) -> list[Statement]:
     """The legacy host's SSM documents and settings, and the ECS service with its load balancer."""
     return [
@@ -470,6 +503,7 @@ def _compute(scope: AccessScope) -> list[Statement]:
             ],
             scope.named("ssm", "document/{}"),
         ),
+        *_session_preferences(scope),
         # Associations are named by id, and SSM evaluates no tag of theirs: the documents are the stack's.
         allow(
             "Associations",
@@ -599,6 +633,7 @@ EC2_CREATED = (
     "subnet",
     "volume",
     "vpc",
+    "vpc-flow-log",
 )
 EC2_CREATE = (
     "ec2:AllocateAddress",
@@ -609,6 +644,7 @@ EC2_CREATE = (
     "ec2:CreateRouteTable",
     "ec2:CreateSecurityGroup",
     "ec2:CreateSubnet",
+    "ec2:CreateFlowLogs",
     "ec2:CreateVpc",
     "ec2:RunInstances",
 )
@@ -624,6 +660,7 @@ EC2_CHANGE = (
     "ec2:DeleteRouteTable",
     "ec2:DeleteSecurityGroup",
     "ec2:DeleteSubnet",
+    "ec2:DeleteFlowLogs",
     "ec2:DeleteTags",
     "ec2:DeleteVpc",
     "ec2:DetachInternetGateway",
@@ -699,7 +736,8 @@ def _data(scope: AccessScope) -> list[Statement]:
         ),
         allow("CreateKeys", ["kms:CreateKey"], **tagging(scope)),
         # Tags set with a creation need the service's tag action too, before the resource carries any tag.
-        allow("TagKeysOnCreate", ["kms:TagResource"], [scope.arn("kms", "key/*")], **tagging(scope)),
+        # The copies' key is in backupCopyRegion, CloudTrail's in the stack's: keys in any region, by the stack's tag.
+        allow("TagKeysOnCreate", ["kms:TagResource"], [scope.arn("kms", "key/*", region="*")], **tagging(scope)),
         # Keys are named by id: the stack's are those with its tag. The grants are AWS Backup's, on the vault's key.
         allow(
             "Keys",
@@ -716,7 +754,7 @@ def _data(scope: AccessScope) -> list[Statement]:
                 "kms:UpdateAlias",
                 "kms:UpdateKeyDescription",
             ],
-            [scope.arn("kms", "key/*")],
+            [scope.arn("kms", "key/*", region="*")],
             **tagged(scope),
         ),
         allow(
@@ -724,14 +762,16 @@ def _data(scope: AccessScope) -> list[Statement]:
             ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
             [scope.arn("kms", f"alias/{scope.name_prefix}-*")],
         ),
+        # The vault and its copy in backupCopyRegion share the stack's name; each is locked once made.
         allow(
             "Vault",
             [
                 "backup:CreateBackupVault",
+                "backup:PutBackupVaultLockConfiguration",
                 "backup:TagResource",
                 "backup:UntagResource",
             ],
-            scope.named("backup", "backup-vault:{}"),
+            scope.named("backup", "backup-vault:{}", region="*"),
         ),
         allow("VaultStorage", ["backup-storage:MountCapsule"]),
         # Backup plans and restore testing plans are named by id: the stack's carry its tag.
@@ -768,6 +808,7 @@ def _data(scope: AccessScope) -> list[Statement]:
             [
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
+                "s3:PutBucketObjectLockConfiguration",
                 "s3:PutBucketOwnershipControls",
                 "s3:PutBucketPolicy",
                 "s3:PutBucketPublicAccessBlock",
@@ -784,6 +825,8 @@ def _data(scope: AccessScope) -> list[Statement]:
                 "elasticache:AddTagsToResource",
                 "elasticache:CreateCacheSubnetGroup",
                 "elasticache:CreateReplicationGroup",
+                # Deleting the replication group takes its final snapshot.
+                "elasticache:CreateSnapshot",
                 "elasticache:DeleteCacheSubnetGroup",
                 "elasticache:DeleteReplicationGroup",
                 "elasticache:ModifyCacheSubnetGroup",
@@ -794,6 +837,7 @@ def _data(scope: AccessScope) -> list[Statement]:
                 scope.arn("elasticache", f"replicationgroup:{scope.name_prefix}-*"),
                 scope.arn("elasticache", f"cluster:{scope.name_prefix}-*"),
                 scope.arn("elasticache", f"subnetgroup:{scope.name_prefix}-*"),
+                scope.arn("elasticache", f"snapshot:{scope.name_prefix}-*"),
                 scope.arn("elasticache", "parametergroup:default.redis*"),
                 scope.arn("elasticache", "securitygroup:*"),
             ],
@@ -801,8 +845,10 @@ def _data(scope: AccessScope) -> list[Statement]:
         allow(
             "LogGroups",
             [
+                "logs:AssociateKmsKey",
                 "logs:CreateLogGroup",
                 "logs:DeleteLogGroup",
+                "logs:DisassociateKmsKey",
                 "logs:DeleteMetricFilter",
                 "logs:DeleteRetentionPolicy",
                 "logs:PutMetricFilter",
@@ -813,7 +859,8 @@ def _data(scope: AccessScope) -> list[Statement]:
                 "logs:UntagResource",
             ],
             [
-                scope.arn("logs", f"log-group:/amy/{scope.stack}/*"),
+                # The CDN's access log group is in us-east-1, with CloudFront's log delivery.
+                scope.arn("logs", f"log-group:/amy/{scope.stack}/*", region="*"),
                 scope.arn("logs", f"log-group:/aws/rds/instance/{identifier}/*"),
             ],
         ),
@@ -837,6 +884,49 @@ def _data(scope: AccessScope) -> list[Statement]:
         ),
         # Unsubscribe names the subscription, whose ARN only AWS knows: the account's.
         allow("AlarmSubscriptions", ["sns:Unsubscribe"]),
+    ]
+
+
+def _audit(scope: AccessScope) -> list[Statement]:
+    """The audit trail beyond the log groups: the CDN's access log delivery and, with `cloudTrail`, the trail."""
+    return [
+        # CloudFront's access logs (standard logging v2): a delivery source of the distribution, a destination of its
+        # log group, the delivery between them (named by id), in us-east-1.
+        allow(
+            "CdnLogDelivery",
+            [
+                "logs:CreateDelivery",
+                "logs:DeleteDelivery",
+                "logs:DeleteDeliveryDestination",
+                "logs:DeleteDeliverySource",
+                "logs:PutDeliveryDestination",
+                "logs:PutDeliverySource",
+                "logs:TagResource",
+                "logs:UntagResource",
+                "logs:UpdateDeliveryConfiguration",
+            ],
+            [
+                *scope.named("logs", "delivery-source:{}", region="us-east-1"),
+                *scope.named("logs", "delivery-destination:{}", region="us-east-1"),
+                scope.arn("logs", "delivery:*", region="us-east-1"),
+            ],
+        ),
+        # The log group's own resource policy, which lets the delivery write to it; CloudWatch Logs evaluates no
+        # resource for PutResourcePolicy: the account's.
+        allow("LogGroupPolicies", ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"]),
+        # With `cloudTrail`, the stack's trail; stopping or deleting one is guarded.
+        allow(
+            "Trail",
+            [
+                "cloudtrail:AddTags",
+                "cloudtrail:CreateTrail",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:RemoveTags",
+                "cloudtrail:StartLogging",
+                "cloudtrail:UpdateTrail",
+            ],
+            scope.named("cloudtrail", "trail/{}"),
+        ),
     ]
 
 
@@ -888,6 +978,8 @@ def _edge(scope: AccessScope) -> list[Statement]:
         allow(
             "Distribution",
             [
+                # Lets CloudWatch Logs deliver the distribution's access logs.
+                "cloudfront:AllowVendedLogDeliveryForResource",
                 "cloudfront:DeleteDistribution",
                 "cloudfront:TagResource",
                 "cloudfront:UntagResource",
@@ -1023,3 +1115,9 @@ def cloudwatch_agent_statements(log_group_arns: Sequence[str]) -> list[Statement
         allow("ShipLogs", ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], list(log_group_arns)),
         allow("FindLogGroups", ["logs:DescribeLogGroups"]),
     ]
+
+
+def session_key_statement(key_arn: str) -> Statement:
+    """A shell's data is encrypted between client and agent with the sessions' key: the agent decrypts (Session
+    Manager's "Turn on KMS key encryption of session data")."""
+    return allow("SessionEncryption", ["kms:Decrypt"], [key_arn])

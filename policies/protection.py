@@ -1,5 +1,5 @@
-"""Stateful resources are protected where the stack requires it: no update can delete them, nor the key that
-encrypts the backups."""
+"""Stateful resources are protected where the stack requires it: no update can delete them, nor the keys that
+encrypt the backups and logs, nor the logs (the audit record among them)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pulumi_policy import PolicyResource, StackValidationPolicy
 from aws_backup import VAULT
 from dump_bucket import is_dumps_bucket
 from kms import KEY
+from log_groups import LOG_GROUP
 from rds import INSTANCE
 from support import MANDATORY, required_flag, stack_policy
 
 
 def _stateful(resource: PolicyResource) -> bool:
-    return resource.resource_type in (INSTANCE, VAULT, KEY) or is_dumps_bucket(resource)
+    return resource.resource_type in (INSTANCE, VAULT, KEY, LOG_GROUP) or is_dumps_bucket(resource)
 
 
 def _protected(resources: list[PolicyResource], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -35,7 +36,7 @@ def policies() -> list[StackValidationPolicy]:
     return [
         stack_policy(
             "stateful-resources-protected",
-            "Where required, the database, backup vault, KMS keys and dumps bucket are protected.",
+            "Where required, the database, backup vault, KMS keys, log groups and dumps bucket are protected.",
             _protected,
             MANDATORY,
             required_flag("Whether the stack must protect its stateful resources."),

@@ -4,7 +4,7 @@ Every key lives under the project namespace (`amy:`) and is declared, with its
 type, description and default, in Pulumi.yaml. `load` turns the raw strings the
 Pulumi CLI hands the program into `StackConfig`, or raises `StackConfigError`
 listing every problem at once, before any resource is registered. Each section
-(network, dns, database, backups, cache, web, settings, adoption, delivery) is a module
+(network, dns, database, backups, cache, web, settings, adoption, delivery, audit) is a module
 holding its keys, bounds, dataclass and parser; `releases` is the table of AMY's
 releases that `appVersion` and `cacheMode` are checked against, which the legacy
 host shares.

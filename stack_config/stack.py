@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, cast, get_args
 
-from stack_config import adoption, backups, cache, catalogue, database, delivery, dns, network, settings, web
+from stack_config import adoption, audit, backups, cache, catalogue, database, delivery, dns, network, settings, web
 from stack_config.adoption import AdoptionConfig
 from stack_config.backups import BackupConfig
 from stack_config.cache import CacheMode, ElastiCacheConfig
@@ -62,6 +62,7 @@ KEY_TYPES: dict[str, str] = {
     **adoption.KEYS,
     **delivery.KEYS,
     **settings.KEYS,
+    **audit.KEYS,
 }
 
 
@@ -92,6 +93,10 @@ class StackConfig:
     existing_network: ExistingNetworkConfig | None = None
     github: GitHubConfig | None = None
     alarm_email: str | None = None
+    # The stack makes the account's CloudTrail trail.
+    cloud_trail: bool = False
+    # The stack sets the region's Session Manager preferences (legacy layout only: sessions are on its host).
+    session_preferences: bool = False
 
     @property
     def name_prefix(self) -> str:
@@ -132,7 +137,7 @@ def _keys_without_effect(reader: Reader, explicit: Collection[str], layout: str 
     """Keys of the other layout, or of ElastiCache without it, would do nothing: a stack file that sets them says
     something the stack does not do."""
     owners = {
-        **dict.fromkeys(web.HOST_KEYS, ("legacy", "layout", layout)),
+        **dict.fromkeys((*web.HOST_KEYS, "sessionManagerPreferences"), ("legacy", "layout", layout)),
         **dict.fromkeys(web.SERVICE_KEYS, ("ecs", "layout", layout)),
         **dict.fromkeys(cache.ELASTICACHE_KEYS, ("elasticache", "cacheMode", mode)),
     }
@@ -210,6 +215,8 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
     alarm_email = reader.email("alarmEmail", "for the alarms", required=False)
     attachments = reader.matching("emailAttachmentsBucket", BUCKET_NAME, "an S3 bucket name", required=False)
     optional = settings.optional_settings(reader)
+    cloud_trail = audit.cloud_trail(reader)
+    session_preferences = audit.session_manager_preferences(reader)
     _keys_without_effect(reader, explicit, layout, mode)
 
     if backup_config is not None and backup_config.copy_region is not None and backup_config.copy_region == region:
@@ -249,4 +256,6 @@ def load(stack: str, raw: Mapping[str, str], explicit: Collection[str] = (), fil
         existing_network=existing_network,
         github=github,
         alarm_email=alarm_email,
+        cloud_trail=bool(cloud_trail),
+        session_preferences=bool(session_preferences) and layout == "legacy",
     )

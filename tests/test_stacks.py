@@ -14,6 +14,7 @@ from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import log_group_name, log_sources
 from providers import CLOUDFRONT_REGION, default_tags
 from stack_config import StackConfig
+from stack_config.stack import MAX_STACK_NAME
 from stack_config.web import SERVICE_KEYS, moved_to_ecs
 from tests.stacks import STACKS, config_of, planned
 from tooling.harness import Plan, Registration, run, stack_config_values
@@ -26,6 +27,13 @@ STATEFUL_TYPES = {
     "aws:backup/plan:Plan",
     "aws:backup/selection:Selection",
     "aws:kms/key:Key",
+    "aws:s3/bucket:Bucket",
+    "aws:cloudwatch/logGroup:LogGroup",
+}
+# What `pulumi destroy` must never take: protected where the stack protects, retained elsewhere.
+OUTLIVES_DESTROY = {
+    "aws:kms/key:Key",
+    "aws:backup/vault:Vault",
     "aws:s3/bucket:Bucket",
     "aws:cloudwatch/logGroup:LogGroup",
 }
@@ -94,6 +102,41 @@ def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfi
         assert [r.name for r in stack_plan.registrations if r.protect] == []
 
 
+def test_keys_vaults_buckets_and_logs_outlive_a_destroy(stack_plan: Plan, stack_config: StackConfig) -> None:
+    protect = stack_config.protect_stateful_resources
+    kept = [r for r in stack_plan.registrations if r.type in OUTLIVES_DESTROY]
+    assert {r.type for r in kept} == OUTLIVES_DESTROY
+    assert [r.name for r in kept if (r.protect, r.retain_on_delete) != (protect, not protect)] == []
+
+
+# The audit trail's autonamed role and buckets, by logical name after `amy-<stack>-`, with AWS's longest name for each;
+# Pulumi's autoname adds a hyphen and seven characters.
+AUDIT_AUTONAMED = {
+    ("aws:iam/role:Role", "network-flow-logs-role"): 64,
+    ("aws:s3/bucket:Bucket", "service-alb-logs"): 63,
+    ("aws:s3/bucket:Bucket", "cloudtrail-logs"): 63,
+}
+AUTONAME_SUFFIX = 8
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_audit_trails_role_and_buckets_fit_aws_for_the_longest_stack_name(stack: str) -> None:
+    """Named `amy-<stack>-…` and autonamed, so stacks sharing an account never meet; with the longest stack name and
+    Pulumi's suffix they still fit AWS (IAM roles 64 characters, S3 buckets 63, lower case)."""
+    prefix, longest = config_of(stack).name_prefix, f"amy-{'a' * MAX_STACK_NAME}"
+    plan = run(stack, {"amy:cloudTrail": True})
+    found = 0
+    for (type_, suffix), limit in AUDIT_AUTONAMED.items():
+        for registration in plan.of_type(type_):
+            if registration.name == f"{prefix}-{suffix}":
+                found += 1
+                assert not registration.inputs.get("name") and not registration.inputs.get("bucket"), registration.name
+                assert len(f"{longest}-{suffix}") + AUTONAME_SUFFIX <= limit, suffix
+                assert suffix == suffix.lower()
+    # The ALB's bucket is the ecs layout's alone.
+    assert found == len(AUDIT_AUTONAMED) - (config_of(stack).layout != "ecs")
+
+
 def test_retention_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
     assert (
         stack_plan.one("aws:rds/instance:Instance").inputs["backupRetentionPeriod"] == stack_config.database.backup_retention_days
@@ -145,6 +188,34 @@ def test_nothing_but_http_and_https_is_open_to_the_internet(stack_plan: Plan) ->
 def test_every_log_source_has_its_group(stack_plan: Plan, stack_config: StackConfig) -> None:
     names = {g.inputs["name"] for g in stack_plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
     assert {log_group_name(stack_config.stack, source) for source in log_sources()} <= names
+
+
+def test_the_vpc_logs_every_flow_for_the_stacks_log_retention(stack_plan: Plan, stack_config: StackConfig) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-network-flow-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "vpc-flow-logs"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    assert f":{stack_config.region}:" in group.outputs["arn"]
+    flow_log = stack_plan.one("aws:ec2/flowLog:FlowLog").inputs
+    assert (flow_log["vpcId"], flow_log["trafficType"]) == (stack_plan.outputs["vpcId"], "ALL")
+    assert flow_log["logDestination"] == group.outputs["arn"]
+    assert stack_plan.outputs["vpcFlowLogGroup"] == group.inputs["name"]
+
+
+def test_the_cdn_logs_every_request_in_us_east_1_for_the_stacks_log_retention(
+    stack_plan: Plan, stack_config: StackConfig
+) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-cdn-access-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "cdn-access"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    us_east_1 = stack_plan.one("pulumi:providers:aws", f"aws-{CLOUDFRONT_REGION}").urn
+    delivery = stack_plan.one("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert group.provider_urn == delivery.provider_urn == us_east_1
+    assert delivery.inputs["resourceArn"] == stack_plan.one("aws:cloudfront/distribution:Distribution").outputs["arn"]
+    assert stack_plan.outputs["cdnAccessLogGroup"] == group.inputs["name"]
 
 
 def test_exports_tell_operators_where_things_are(stack_plan: Plan, stack_config: StackConfig) -> None:

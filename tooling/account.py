@@ -328,6 +328,16 @@ RULES: Mapping[str, tuple[Name, ...] | Unnamed] = {
             within=(Within("logGroupName", "aws:cloudwatch/logGroup:LogGroup"),),
         ),
     ),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": (
+        Name("log delivery source", "name", "region", Rule("logs PutDeliverySource name")),
+    ),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (
+        Name("log delivery destination", "name", "region", Rule("logs PutDeliveryDestination name")),
+    ),
+    "aws:cloudwatch/logDelivery:LogDelivery": Unnamed("AWS assigns its id"),
+    # With resourceArn, a policy of that log group alone (no account-wide policy name).
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": Unnamed("one per log group, which is named"),
+    "aws:ec2/flowLog:FlowLog": Unnamed("AWS assigns its id"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (
         Name(
             "metric alarm",

@@ -196,13 +196,14 @@ def _trust_problems(document: Mapping[str, Any]) -> list[str]:
 
 def registered_documents(plan: Plan) -> Iterator[tuple[str, Kind, dict[str, Any]]]:
     """Every IAM document the plan registers: trust policies, inline and managed policies, boundaries, and the
-    resource policies of buckets and topics; with where it comes from."""
+    resource policies of buckets, topics and KMS keys; with where it comes from."""
     fields: dict[str, tuple[str, Kind]] = {
         "aws:iam/role:Role": ("assumeRolePolicy", "trust"),
         "aws:iam/rolePolicy:RolePolicy": ("policy", "identity"),
         "aws:iam/policy:Policy": ("policy", "identity"),
         "aws:s3/bucketPolicy:BucketPolicy": ("policy", "resource"),
         "aws:sns/topicPolicy:TopicPolicy": ("policy", "resource"),
+        "aws:kms/key:Key": ("policy", "resource"),
     }
     for registration in plan.registrations:
         if registration.type in fields:

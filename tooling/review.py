@@ -32,6 +32,7 @@ HOLDS_DATA = {
     "aws:acm/certificate:Certificate": "a certificate in use",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "the lock that keeps recovery points from deletion",
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "the lock that keeps dumps from deletion",
+    "aws:cloudtrail/trail:Trail": "the account's CloudTrail trail: no API call is recorded while it is gone",
 }
 DUMPS_TAG = ("Purpose", "database-dumps")
 # Custom types the AWS table cannot know, with what replaces them.

@@ -64,13 +64,14 @@ class Database(pulumi.ComponentResource):
         identifier = settings.identifier
         adoption = args.adoption
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        # Made before the instance, or RDS creates them itself with no retention.
+        # Made before the instance, or RDS creates them itself with no retention. Like every log group they outlive
+        # `pulumi destroy`: protected where the stack protects, retained elsewhere.
         log_groups = [
             aws.cloudwatch.LogGroup(
                 f"{name}-log-{export}",
                 name=f"/aws/rds/instance/{identifier}/{export}",
                 retention_in_days=args.log_retention_days,
-                opts=stateful,
+                opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(retain_on_delete=not args.protect)),
             )
             for export in LOG_EXPORTS
         ]

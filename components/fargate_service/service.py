@@ -62,10 +62,22 @@ def repository(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> 
 
 
 def cluster(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> aws.ecs.Cluster:
+    app = args.app
     return aws.ecs.Cluster(
         f"{name}-cluster",
-        name=args.app.name_prefix,
+        name=app.name_prefix,
         settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+        # ECS Exec's shells are logged like the host's sessions: to the sessions' group, encrypted with their key.
+        configuration=aws.ecs.ClusterConfigurationArgs(
+            execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                kms_key_id=app.session_key_arn,
+                logging="OVERRIDE",
+                log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
+                    cloud_watch_log_group_name=app.session_log_group_name,
+                    cloud_watch_encryption_enabled=True,
+                ),
+            )
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
 
@@ -115,9 +127,10 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
         boundary=app.permissions_boundary,
         opts=child,
     )
-    own = aws.iam.RolePolicy(
-        f"{name}-task-role-app", role=task.id, policy=json.dumps(task_policy(app.email_attachments_bucket)), opts=child
+    exec_policy = pulumi.Output.all(app.session_log_group_arn, app.session_key_arn).apply(
+        lambda values: json.dumps(task_policy(app.email_attachments_bucket, values[0], values[1]))
     )
+    own = aws.iam.RolePolicy(f"{name}-task-role-app", role=task.id, policy=exec_policy, opts=child)
     migration = iam.role(
         f"{name}-migration-role",
         description="AMY's migration: ECS Exec, the e-mail attachments bucket, and the password of AMY's database role",
@@ -128,7 +141,7 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
     migration_own = aws.iam.RolePolicy(
         f"{name}-migration-role-app",
         role=migration.id,
-        policy=json.dumps(task_policy(app.email_attachments_bucket)),
+        policy=exec_policy,
         opts=child,
     )
     password = aws.iam.RolePolicy(

@@ -90,8 +90,11 @@ def migration_policy(app_database_secret_arn: str) -> dict[str, Any]:
     }
 
 
-def task_policy(email_attachments_bucket: str | None) -> dict[str, Any]:
-    """What AMY itself may do: ECS Exec's channels, and the e-mail attachments bucket when there is one."""
+def task_policy(email_attachments_bucket: str | None, session_log_group_arn: str, session_key_arn: str) -> dict[str, Any]:
+    """What AMY itself may do: ECS Exec's channels, logging each session to the sessions' group under their key (the
+    ECS developer guide's "IAM permissions required for ECS Exec" with logging and encryption), and the e-mail
+    attachments bucket when there is one."""
+    group = session_log_group_arn.removesuffix(":*")
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ExecuteCommand",
@@ -103,7 +106,15 @@ def task_policy(email_attachments_bucket: str | None) -> dict[str, Any]:
                 "ssmmessages:OpenDataChannel",
             ],
             "Resource": "*",
-        }
+        },
+        {
+            "Sid": "LogSessions",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": [group, f"{group}:log-stream:*"],
+        },
+        {"Sid": "FindSessionLog", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"},
+        {"Sid": "SessionEncryption", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": session_key_arn},
     ]
     if email_attachments_bucket:
         statements.append(email_attachments_statement(email_attachments_bucket))

@@ -13,7 +13,7 @@ from components import iam
 from components.alarms import Alarm
 from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
-from components.iam_documents import cloudwatch_agent_statements, document, ssm_agent_statements
+from components.iam_documents import cloudwatch_agent_statements, document, session_key_statement, ssm_agent_statements
 from components.legacy_host import files
 from components.legacy_host.alarms import SERVER_ERRORS, SERVER_ERRORS_PATTERN, host_alarms, metrics_namespace
 from stack_config import AdoptionConfig, HostConfig
@@ -153,8 +153,8 @@ class LegacyHost(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-role-agents",
             role=role.id,
-            policy=pulumi.Output.from_input(app.database_secret_arn).apply(
-                lambda secret_arn: json.dumps(agents_policy(app.region, secret_arn.split(":")[4], app.stack))
+            policy=pulumi.Output.all(app.database_secret_arn, app.session_key_arn).apply(
+                lambda values: json.dumps(agents_policy(app.region, values[0].split(":")[4], app.stack, values[1]))
             ),
             opts=self._child,
         )
@@ -367,10 +367,13 @@ def host_policy(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def agents_policy(region: str, account: str, stack: str) -> dict:
-    """The SSM agent (Run Command, associations, Session Manager) and the CloudWatch agent shipping the stack's logs."""
+def agents_policy(region: str, account: str, stack: str, session_key_arn: str) -> dict:
+    """The SSM agent (Run Command, associations, Session Manager, whose sessions it logs to `/amy/<stack>/sessions`
+    and decrypts with the sessions' key) and the CloudWatch agent shipping the stack's logs."""
     return document(
-        *ssm_agent_statements(), *cloudwatch_agent_statements([f"arn:aws:logs:{region}:{account}:log-group:/amy/{stack}/*"])
+        *ssm_agent_statements(),
+        *cloudwatch_agent_statements([f"arn:aws:logs:{region}:{account}:log-group:/amy/{stack}/*"]),
+        session_key_statement(session_key_arn),
     )
 
 

@@ -111,8 +111,10 @@ def test_both_roles_carry_the_github_boundary(plan: Plan, purpose: str) -> None:
 def test_the_deployer_gets_every_part_and_the_guards(plan: Plan) -> None:
     parts = attached(plan, "deploy")
     assert set(parts) == {
-        f"amy-unit-github-deploy-{part}" for part in ("read", "network", "compute", "data", "edge", "identity", "guards")
+        f"amy-unit-github-deploy-{part}" for part in ("read", "network", "compute", "data", "edge", "audit", "identity", "guards")
     }
+    # IAM attaches at most 10 managed policies to a role (its default quota).
+    assert len(parts) <= 10
     # The attachment that held AdministratorAccess keeps its name (and URN) and holds the guards now.
     access = plan.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "github-deploy-access")
     assert access.inputs["policyArn"].endswith("/amy-unit-github-deploy-guards")

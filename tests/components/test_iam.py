@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from components.iam_documents import PASSED_TO, PRODUCTION_ENVIRONMENT, boundary_policy, guard_statements
+from components.iam_documents import (
+    PASSED_TO,
+    PRODUCTION_ENVIRONMENT,
+    SESSION_PREFERENCES_DOCUMENT,
+    boundary_policy,
+    deployer_policies,
+    guard_statements,
+)
 from layouts import access_scope
 from tests.components.support import with_redis
 from tests.stacks import STACKS, config_of, planned
@@ -19,6 +26,10 @@ from tooling.iam_check import problems, registered_documents
 
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/policy:Policy"
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 def policy(plan: Plan, name: str) -> dict[str, Any]:
@@ -222,3 +233,59 @@ def test_the_workload_boundary_leaves_restore_tests_free_to_clean_up() -> None:
     sids = {statement["Sid"] for statement in boundary_policy(scope)["Statement"]}
     assert "NoProductionDatabaseDeletion" not in sids
     assert {statement["Sid"] for statement in guard_statements(scope)} - sids == {"NoProductionDatabaseDeletion"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_deployer_may_make_the_audit_trail_the_backups_copies_and_the_final_snapshots(stack: str) -> None:
+    """What the audit trail, the locked and copied backups and the cache's final snapshot ask of AWS, each action on
+    the resource it names, allowed by one of the deployer's policies."""
+    scope = access_scope(config_of(stack), ACCOUNT_ID)
+    allowed = [s for d in deployer_policies(scope).values() for s in d["Statement"] if s["Effect"] == "Allow"]
+
+    def may(action: str, resource: str) -> bool:
+        return any(
+            any(fnmatch.fnmatchcase(action, pattern) for pattern in s["Action"])
+            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in as_list(s["Resource"]))
+            for s in allowed
+        )
+
+    prefix = scope.name_prefix
+    copy_region = config_of(stack).backup.copy_region or "us-west-2"
+    needed = {
+        "ec2:CreateFlowLogs": scope.arn("ec2", "vpc-flow-log/fl-0123"),
+        "logs:PutDeliverySource": scope.arn("logs", f"delivery-source:{prefix}-cdn", region="us-east-1"),
+        "logs:PutDeliveryDestination": scope.arn("logs", f"delivery-destination:{prefix}-cdn-access-logs", region="us-east-1"),
+        "logs:CreateDelivery": scope.arn("logs", "delivery:abc", region="us-east-1"),
+        "logs:CreateLogGroup": scope.arn("logs", f"log-group:/amy/{stack}/cdn-access", region="us-east-1"),
+        "cloudfront:AllowVendedLogDeliveryForResource": f"arn:aws:cloudfront::{scope.account}:distribution/E123",
+        "cloudtrail:CreateTrail": scope.arn("cloudtrail", f"trail/{prefix}-trail"),
+        "backup:CreateBackupVault": scope.arn("backup", f"backup-vault:{prefix}", region=copy_region),
+        "backup:PutBackupVaultLockConfiguration": scope.arn("backup", f"backup-vault:{prefix}", region=copy_region),
+        "kms:TagResource": scope.arn("kms", "key/1234", region=copy_region),
+        "s3:PutBucketObjectLockConfiguration": f"arn:aws:s3:::{prefix}-backups-dumps-0a1b2c3",
+        "elasticache:CreateSnapshot": scope.arn("elasticache", f"snapshot:{prefix}-redis-final"),
+    }
+    assert [action for action, resource in needed.items() if not may(action, resource)] == []
+    assert "vpc-flow-logs.amazonaws.com" in PASSED_TO
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_stack_keeping_the_session_preferences_may_change_them(stack: str) -> None:
+    """The preferences are the account's and region's: another stack's deployer could turn the host's session
+    logging off. The session log group's key is set by the deployer that makes the group (logs:AssociateKmsKey)."""
+    config = config_of(stack)
+    scope = access_scope(config, ACCOUNT_ID)
+    allowed = [s for d in deployer_policies(scope).values() for s in d["Statement"] if s["Effect"] == "Allow"]
+
+    def may(action: str, resource: str) -> bool:
+        return any(
+            any(fnmatch.fnmatchcase(action, pattern) for pattern in s["Action"])
+            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in as_list(s["Resource"]))
+            for s in allowed
+        )
+
+    document = scope.arn("ssm", f"document/{SESSION_PREFERENCES_DOCUMENT}")
+    for action in ("ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"):
+        assert may(action, document) == config.session_preferences, action
+    assert may("logs:AssociateKmsKey", scope.arn("logs", f"log-group:/amy/{stack}/sessions"))
+    assert not may("logs:AssociateKmsKey", scope.arn("logs", "log-group:/amy/other/sessions"))

@@ -6,7 +6,7 @@ import pytest
 from pulumi_policy import PolicyResource
 
 from stack_config import StackConfig
-from tests.policies.pack import named, resource, stack_fail, stack_pass, stack_violations
+from tests.policies.pack import named, resource, stack_fail, stack_pass, stack_violations, without
 
 AWSX_VPC = "awsx:ec2:Vpc"
 VPC = "aws:ec2/vpc:Vpc"
@@ -18,10 +18,16 @@ def flow_log(vpc_id: str, traffic: str = "ALL") -> PolicyResource:
 
 
 @stack_pass("vpc-flow-logs")
+def test_every_stack_logs_its_vpcs_flows(stack_resources: list[PolicyResource]) -> None:
+    assert stack_violations("vpc-flow-logs", stack_resources) == []
+
+
+@stack_pass("vpc-flow-logs")
 @pytest.mark.parametrize("traffic", ["ALL", "REJECT"])
 def test_a_vpc_whose_flows_are_logged_passes(stack_resources: list[PolicyResource], traffic: str) -> None:
     vpc = named(stack_resources, AWSX_VPC)
-    assert stack_violations("vpc-flow-logs", [*stack_resources, flow_log(vpc.props["vpcId"], traffic)]) == []
+    unlogged = without(stack_resources, FLOW_LOG)
+    assert stack_violations("vpc-flow-logs", [*unlogged, flow_log(vpc.props["vpcId"], traffic)]) == []
 
 
 @stack_fail("vpc-flow-logs")
@@ -31,10 +37,11 @@ def test_a_vpc_without_a_flow_log_is_flagged(stack_resources: list[PolicyResourc
         "leaves no trace in the network; add a FlowLog of its vpcId with trafficType ALL (or REJECT) to CloudWatch "
         "Logs or S3"
     ]
-    assert stack_violations("vpc-flow-logs", stack_resources) == expected
+    unlogged = without(stack_resources, FLOW_LOG)
+    assert stack_violations("vpc-flow-logs", unlogged) == expected
     vpc = named(stack_resources, AWSX_VPC)
     accepted_only = flow_log(vpc.props["vpcId"], "ACCEPT")
-    assert stack_violations("vpc-flow-logs", [*stack_resources, accepted_only, flow_log("vpc-other")]) == expected
+    assert stack_violations("vpc-flow-logs", [*unlogged, accepted_only, flow_log("vpc-other")]) == expected
 
 
 @stack_fail("vpc-flow-logs")

@@ -158,6 +158,12 @@ LAYOUT_CASES = [
         "amy:certbotEmail applies only with layout legacy",
     ),
     (
+        "Session Manager preferences on an ecs stack",
+        "testing",
+        {"sessionManagerPreferences": True},
+        "amy:sessionManagerPreferences applies only with layout legacy",
+    ),
+    (
         "a Redis size without ElastiCache",
         "testing",
         {"cacheNodeType": "cache.t4g.medium"},

@@ -66,7 +66,7 @@ def test_an_unknown_key_is_refused_with_the_closest_known_one() -> None:
     assert "amy:dbBackupRetentionDay is not a key this program reads; did you mean amy:dbBackupRetentionDays?" in problems(
         dbBackupRetentionDay=7
     )
-    assert "amy:colour is not a key this program reads" in problems(colour="blue")
+    assert "amy:shoeSize is not a key this program reads" in problems(shoeSize=42)
 
 
 def test_only_the_project_and_engine_namespaces_are_read() -> None:

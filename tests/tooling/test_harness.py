@@ -36,6 +36,24 @@ def test_an_invoke_without_a_mock_names_itself() -> None:
         record("unit", program)
 
 
+def test_a_resource_lives_in_its_providers_region() -> None:
+    """The fake cloud answers ARNs in the region of the provider a resource goes through, else the stack's."""
+
+    def program() -> None:
+        aws.cloudwatch.LogGroup("here", name="/unit/here")
+        aws.cloudwatch.LogGroup(
+            "there", name="/unit/there", opts=pulumi.ResourceOptions(provider=aws.Provider("eu", region="eu-west-1"))
+        )
+
+    plan = record("unit", program, {"amy:region": "us-east-2"})
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "here").outputs["arn"] == (
+        f"arn:aws:logs:us-east-2:{harness.ACCOUNT_ID}:log-group:/unit/here"
+    )
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "there").outputs["arn"] == (
+        f"arn:aws:logs:eu-west-1:{harness.ACCOUNT_ID}:log-group:/unit/there"
+    )
+
+
 def test_a_run_error_keeps_what_was_registered_before_it() -> None:
     def program() -> None:
         aws.s3.Bucket("first")

@@ -20,26 +20,10 @@ def test_the_pack_starts_and_lists_its_policies_over_the_protocol() -> None:
     assert all(policy.description for policy in info.policies)
 
 
-# Policies that demand what production does not do yet; each leaves this list when the program's change for it merges
-# (VPC flow logs, Session Manager logging), and the xfail with the last of them.
-WAITING_ON_THE_PROGRAM = ("vpc-flow-logs", "ssm-session-logging")
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason=f"production breaks {', '.join(WAITING_ON_THE_PROGRAM)} until the program's changes for them merge",
-)
 def test_committed_stacks_have_no_mandatory_violation(stack_plan: Plan) -> None:
     with policy_server() as server:
         verdict = check(server, stack_plan)
     assert verdict.mandatory == []
-
-
-def test_committed_stacks_break_no_policy_but_those_waiting_on_the_program(stack_plan: Plan) -> None:
-    """What the program already does, it must go on doing while the xfail above stands."""
-    with policy_server() as server:
-        verdict = check(server, stack_plan)
-    assert {v.policy for v in verdict.mandatory} <= set(WAITING_ON_THE_PROGRAM)
 
 
 PROTECTED = [stack for stack in STACKS if config_of(stack).protect_stateful_resources]
@@ -109,8 +93,11 @@ def test_the_plan_prints_the_verdict_and_fails_on_a_mandatory_violation(
     assert f"Policy pack: {len(POLICIES)} policies, " in out
     prefix = config_of(protected).name_prefix
     unprotected_lines = [line for line in out.splitlines() if line.startswith("  [stateful-resources-protected] ")]
-    # The database, the dumps bucket, and a key and vault in each region that keeps recovery points.
-    names = ["backups-dumps", "backups-key", "backups-vault", "db-instance"]
+    # The database, the dumps bucket, a key and vault in each region that keeps recovery points, the sessions' key,
+    # and every log group (the audit record among them).
+    names = ["backups-dumps", "backups-key", "backups-vault", "db-instance", "sessions-key", "sessions-log"]
     if config_of(protected).backup.copy_region is not None:
         names += ["backups-key-copy", "backups-vault-copy"]
-    assert sorted(line.split(" ")[3] for line in unprotected_lines) == sorted(f"{prefix}-{name}:" for name in names)
+    flagged = [line.split(" ")[3].removesuffix(":") for line in unprotected_lines]
+    log_groups = [r.name for r in real_run(protected).of_type("aws:cloudwatch/logGroup:LogGroup")]
+    assert sorted(flagged) == sorted({f"{prefix}-{name}" for name in names} | set(log_groups))

@@ -89,6 +89,7 @@ def test_every_type_the_program_uses_has_its_replacement_rules(stack_plan: Plan)
                 "amy:cacheMode": "elasticache",
                 "amy:appVersion": "v4.6.3",
                 "amy:layout": "ecs",
+                "amy:cloudTrail": True,
                 **{f"amy:{k}": None for k in HOST_KEYS},
             },
         ),

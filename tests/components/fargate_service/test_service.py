@@ -249,12 +249,18 @@ def test_no_task_is_defined_before_its_roles_may_do_what_it_needs(with_workers: 
         assert policies <= set(definition.dependencies), definition.name
 
 
-def test_the_task_role_may_only_open_ecs_exec_channels_and_use_the_attachments_bucket(plan: Plan, config: StackConfig) -> None:
+def test_the_task_role_may_only_open_logged_exec_sessions_and_use_the_attachments_bucket(plan: Plan, config: StackConfig) -> None:
     policy = json.loads(plan.one(ROLE_POLICY, f"{config.name_prefix}-service-task-role-app").inputs["policy"])
     statements = {statement["Sid"]: statement for statement in policy["Statement"]}
-    expected = {"ExecuteCommand", "EmailAttachments"} if config.email_attachments_bucket else {"ExecuteCommand"}
+    sessions = {"ExecuteCommand", "LogSessions", "FindSessionLog", "SessionEncryption"}
+    expected = sessions | {"EmailAttachments"} if config.email_attachments_bucket else sessions
     assert set(statements) == expected
     assert all(action.startswith("ssmmessages:") for action in statements["ExecuteCommand"]["Action"])
+    # Sessions are written only to the stack's own session log group, decrypted only with its sessions key.
+    group = f"/amy/{config.stack}/sessions"
+    assert all(group in resource for resource in statements["LogSessions"]["Resource"])
+    assert statements["SessionEncryption"]["Action"] == "kms:Decrypt"
+    assert statements["SessionEncryption"]["Resource"] != "*"
 
 
 def test_execution_role_reads_exactly_the_referenced_secrets(with_workers: Plan, config: StackConfig) -> None:

@@ -46,6 +46,9 @@ PROVIDER_REPLACES = frozenset({"name", "instanceId"})
 FIRST_BOOT_SECONDS = 1800
 
 
+SESSION_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/sessions"
+
+
 def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True, version: AppVersion = RELEASE) -> Plan:
     def program() -> None:
         snapshot = aws.rds.Snapshot(
@@ -71,6 +74,9 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
             release_snapshot=snapshot,
             protect=protect,
             permissions_boundary="arn:aws:iam::123456789012:policy/amy-unit-boundary",
+            session_log_group_name="/amy/unit/sessions",
+            session_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/amy/unit/sessions",
+            session_key_arn=SESSION_KEY_ARN,
         )
         LegacyHost(
             "host",
