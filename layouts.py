@@ -10,14 +10,16 @@ import pulumi
 
 from components.alarms import Alarm
 from components.app_settings import AppSettings
-from components.application import Application
+from components.application import Address, Application
 from components.backups import Backups
 from components.certificates import Certificates
 from components.database import Database
 from components.fargate_service import FargateService, FargateServiceArgs
+from components.iam_documents import AccessScope
 from components.legacy_host import LegacyHost, LegacyHostArgs
 from components.logs import Logs
 from components.network import Network
+from components.session_logging import SessionLogging
 from lookups import Lookups
 from stack_config import Layout, StackConfig
 
@@ -32,6 +34,9 @@ class SharedTier:
     backups: Backups
     certificates: Certificates
     settings: AppSettings
+    # The boundary every role of the web tier carries.
+    permissions_boundary: pulumi.Input[str]
+    sessions: SessionLogging
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,29 @@ class WebTier:
 
     alarms: list[Alarm]
     exports: dict[str, pulumi.Input[Any]]
+    # Where the application's name points.
+    address: Address
+
+
+def access_scope(config: StackConfig, account: str) -> AccessScope:
+    """The stack's names in its account, which every IAM document of the stack is drawn from."""
+    adoption = config.adoption
+    return AccessScope(
+        name_prefix=config.name_prefix,
+        stack=config.stack,
+        region=config.region,
+        account=account,
+        database_identifier=config.database.identifier,
+        # Pulumi names the bucket after the Backups component's child, `<prefix>-backups-dumps-<7 hex>`.
+        dumps_bucket=adoption.dumps_bucket or f"{config.name_prefix}-backups-dumps-*",
+        protect=config.protect_stateful_resources,
+        zone_id=config.dns.zone_id,
+        domains=(config.dns.domain, config.dns.static_domain),
+        session_preferences=config.session_preferences,
+        database_groups=tuple(
+            group for group in (adoption.database_subnet_group, adoption.database_parameter_group) if group is not None
+        ),
+    )
 
 
 def application(config: StackConfig, shared: SharedTier) -> Application:
@@ -57,11 +85,15 @@ def application(config: StackConfig, shared: SharedTier) -> Application:
         operator_settings=shared.settings.from_operators,
         required_settings=shared.settings.required,
         database_secret_arn=shared.database.master_user_secret_arn,
+        app_database_secret_arn=shared.database.app_secret_arn,
         log_groups=shared.logs.names,
         email_attachments_bucket=config.email_attachments_bucket,
         release_snapshot=shared.database.release_snapshot,
         protect=config.protect_stateful_resources,
-        record_import=config.adoption.app_record,
+        permissions_boundary=shared.permissions_boundary,
+        session_log_group_name=shared.sessions.log_group.name,
+        session_log_group_arn=shared.sessions.log_group.arn,
+        session_key_arn=shared.sessions.key.arn,
     )
 
 
@@ -80,11 +112,13 @@ def legacy(config: StackConfig, shared: SharedTier, _lookups: Lookups, opts: pul
             dumps_key_arn=shared.backups.key.arn,
             backup_plan_id=shared.backups.plan.id,
             backup_role_arn=shared.backups.role.arn,
+            nginx_access_log_group=shared.logs.groups["nginx-access"].name,
             adoption=config.adoption,
         ),
         opts,
     )
     return WebTier(
+        address=host.address,
         alarms=host.alarms,
         exports={
             "hostInstanceId": host.instance.id,
@@ -116,6 +150,7 @@ def ecs(config: StackConfig, shared: SharedTier, lookups: Lookups, opts: pulumi.
         opts,
     )
     return WebTier(
+        address=service.address,
         alarms=service.alarms,
         exports={
             "repositoryUrl": service.repository.repository_url,

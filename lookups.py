@@ -19,6 +19,8 @@ class Lookups:
     release_image_pushed: bool
     # The account's GitHub OIDC provider, where another stack owns it.
     github_oidc_provider_arn: str | None
+    # The account the stack's credentials are in, which the roles' policies name.
+    account_id: str
 
 
 def look_up(config: StackConfig, provider: aws.Provider) -> Lookups:
@@ -26,6 +28,8 @@ def look_up(config: StackConfig, provider: aws.Provider) -> Lookups:
     return Lookups(
         release_image_pushed=_release_image_pushed(config, opts) if config.layout == "ecs" else False,
         github_oidc_provider_arn=_github_oidc_provider_arn(config, opts),
+        # sts:GetCallerIdentity needs no permission (STS API reference, GetCallerIdentity).
+        account_id=aws.get_caller_identity(opts=opts).account_id,
     )
 
 

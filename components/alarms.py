@@ -11,6 +11,9 @@ import pulumi_aws as aws
 
 FIVE_MINUTES = 300
 GIB = 1024**3
+# Route 53 puts its health checks' metrics in US East (N. Virginia) alone (Route 53 developer guide, "Monitoring health
+# checks using CloudWatch"), and an alarm notifies SNS topics of its own region.
+US_EAST_1 = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,18 @@ class Alarm:
     periods: int
     meaning: str
     missing_data: str = "notBreaching"
+    # Seconds per evaluated period; `periods` of them make the alarm.
+    period: int = FIVE_MINUTES
+    # Whether the metric is in us-east-1 whatever the stack's region (Route 53's).
+    us_east_1: bool = False
 
 
 @dataclass
 class AlarmsArgs:
     name_prefix: str
+    # The stack's region, and a provider for us-east-1, where the alarms on Route 53's metrics live.
+    region: str
+    us_east_1: pulumi.ProviderResource
     email: str | None
     database_identifier: str
     database_storage_gb: int
@@ -56,7 +66,14 @@ class Alarms(pulumi.ComponentResource):
         self.topic = aws.sns.Topic(f"{name}-topic", name=f"{args.name_prefix}-alarms", opts=child)
         if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email", endpoint=args.email, opts=child)
-        for alarm in [*database_alarms(args.database_identifier, args.database_storage_gb), *args.web_alarms]:
+        alarms = [*database_alarms(args.database_identifier, args.database_storage_gb), *args.web_alarms]
+        us_east_1 = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+        # The us-east-1 alarms notify the stack's topic where it is in us-east-1, else a topic of their own there.
+        east_topic = self.topic
+        if args.region != US_EAST_1 and any(alarm.us_east_1 for alarm in alarms):
+            east_topic = self._us_east_1_topic(name, args, us_east_1)
+        for alarm in alarms:
+            topic = east_topic if alarm.us_east_1 else self.topic
             aws.cloudwatch.MetricAlarm(
                 f"{name}-{alarm.name}",
                 name=f"{args.name_prefix}-{alarm.name}",
@@ -65,17 +82,32 @@ class Alarms(pulumi.ComponentResource):
                 metric_name=alarm.metric,
                 dimensions=dict(alarm.dimensions),
                 statistic=alarm.statistic,
-                period=FIVE_MINUTES,
+                period=alarm.period,
                 evaluation_periods=alarm.periods,
                 comparison_operator=alarm.comparison,
                 threshold=alarm.threshold,
                 treat_missing_data=alarm.missing_data,
-                alarm_actions=[self.topic.arn],
-                ok_actions=[self.topic.arn],
-                opts=child,
+                alarm_actions=[topic.arn],
+                ok_actions=[topic.arn],
+                opts=us_east_1 if alarm.us_east_1 else child,
             )
         self._backup_failures(name, args, child)
         self.register_outputs({"topic": self.topic.arn})
+
+    def _us_east_1_topic(self, name: str, args: AlarmsArgs, us_east_1: pulumi.ResourceOptions) -> aws.sns.Topic:
+        """A topic in us-east-1 for the alarms there, mailed and open to them as the stack's topic is."""
+        topic = aws.sns.Topic(f"{name}-topic-{US_EAST_1}", name=f"{args.name_prefix}-alarms", opts=us_east_1)
+        if args.email:
+            aws.sns.TopicSubscription(
+                f"{name}-email-{US_EAST_1}", topic=topic.arn, protocol="email", endpoint=args.email, opts=us_east_1
+            )
+        aws.sns.TopicPolicy(
+            f"{name}-topic-policy-{US_EAST_1}",
+            arn=topic.arn,
+            policy=topic.arn.apply(lambda arn: json.dumps(topic_policy(arn, args.name_prefix))),
+            opts=us_east_1,
+        )
+        return topic
 
     def _backup_failures(self, name: str, args: AlarmsArgs, child: pulumi.ResourceOptions) -> None:
         rule = aws.cloudwatch.EventRule(
@@ -92,7 +124,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-topic-policy",
             arn=self.topic.arn,
             policy=pulumi.Output.all(self.topic.arn, rule.arn).apply(
-                lambda arns: json.dumps(topic_policy(arns[0], arns[1], args.name_prefix))
+                lambda arns: json.dumps(topic_policy(arns[0], args.name_prefix, arns[1]))
             ),
             opts=child,
         )
@@ -148,23 +180,25 @@ def backup_failure_pattern(vault_name: str, vault_arn: str, backup_role_arn: str
     }
 
 
-def topic_policy(topic_arn: str, rule_arn: str, name_prefix: str) -> dict:
-    """This stack's alarms and its backup-failure rule may publish to the topic; nothing else may."""
+def topic_policy(topic_arn: str, name_prefix: str, rule_arn: str | None = None) -> dict:
+    """This stack's alarms (of the topic's region) and its backup-failure rule may publish to the topic; nothing
+    else may."""
     _, partition, _, region, account, _ = topic_arn.split(":", 5)
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "Alarms",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name_prefix}-*"},
-                    "StringEquals": {"aws:SourceAccount": account},
-                },
+    statements = [
+        {
+            "Sid": "Alarms",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name_prefix}-*"},
+                "StringEquals": {"aws:SourceAccount": account},
             },
+        }
+    ]
+    if rule_arn is not None:
+        statements.append(
             {
                 "Sid": "BackupFailures",
                 "Effect": "Allow",
@@ -172,6 +206,6 @@ def topic_policy(topic_arn: str, rule_arn: str, name_prefix: str) -> dict:
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-            },
-        ],
-    }
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -35,8 +35,10 @@ class Application:
     operator_settings: Sequence[str]
     # Every setting AMY must find before it starts.
     required_settings: Sequence[str]
-    # The RDS-managed secret holding the database's user name and password.
+    # The RDS-managed secret of the database's master user, for migrations.
     database_secret_arn: pulumi.Input[str]
+    # The secret of AMY's own database role, which the release step makes, stores and grants.
+    app_database_secret_arn: pulumi.Input[str]
     # Log group name by source.
     log_groups: Mapping[str, str]
     email_attachments_bucket: str | None
@@ -44,5 +46,18 @@ class Application:
     release_snapshot: pulumi.Resource
     # Production's guard against deleting the tier by accident.
     protect: bool
-    # The existing DNS record of `domain` to adopt (`<zone id>_<domain>_A`), or None to create it.
-    record_import: str | None = None
+    # The stack's permissions boundary, which every role of the tier carries.
+    permissions_boundary: pulumi.Input[str]
+    # Where shells on the tier (Session Manager on the host, ECS Exec in tasks) are logged, under which key.
+    session_log_group_name: pulumi.Input[str]
+    session_log_group_arn: pulumi.Input[str]
+    session_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where the application's name points: the host's address, or an alias to the load balancer."""
+
+    ip: pulumi.Input[str] | None = None
+    alias_name: pulumi.Input[str] | None = None
+    alias_zone_id: pulumi.Input[str] | None = None

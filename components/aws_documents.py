@@ -87,3 +87,31 @@ def encrypt_by_default(
         ],
         opts=opts,
     )
+
+
+def key_administrators(root: str) -> dict[str, Any]:
+    """A key policy's administrators: whom the account's IAM policies allow to manage the key, never to use it."""
+    return {
+        "Sid": "KeyAdministrators",
+        "Effect": "Allow",
+        "Principal": {"AWS": root},
+        "Action": [
+            "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+            "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+            "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+        ],
+        "Resource": "*",
+    }  # fmt: skip
+
+
+def only_break_glass_disables_or_deletes(partition: str, account: str, break_glass_role: str) -> dict[str, Any]:
+    """Whatever IAM allows, only the break-glass role may disable or delete a key or change its policy. KMS refuses
+    such a policy unless its lockout safety check is bypassed (BypassPolicyLockoutSafetyCheck)."""
+    return {
+        "Sid": "OnlyBreakGlassDisablesOrDeletes",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy"],
+        "Resource": "*",
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{break_glass_role}"}},
+    }

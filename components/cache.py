@@ -21,8 +21,14 @@ class CacheArgs:
     app_security_group_id: pulumi.Input[str]
 
 
+def final_snapshot_identifier(name_prefix: str) -> str:
+    """`amy-<stack>-redis-final`: unique per stack in an account, as ElastiCache snapshot names must be."""
+    return f"{name_prefix}-redis-final"
+
+
 class Cache(pulumi.ComponentResource):
-    """One encrypted Redis node (at rest and in transit) with daily snapshots; `url` is what RQ connects to."""
+    """One encrypted Redis node (at rest and in transit) with daily snapshots and a final one when it is deleted;
+    `url` is what RQ connects to."""
 
     url: pulumi.Output[str]
 
@@ -67,6 +73,9 @@ class Cache(pulumi.ComponentResource):
             transit_encryption_enabled=True,
             snapshot_retention_limit=args.snapshot_days,
             snapshot_window="05:00-06:00",
+            # Deleting the group (a layout switch, `pulumi destroy`) snapshots it first, under a name of the stack's
+            # own. Not ForceNew (aws-replacements.json): a new name updates the group in place and names the next one.
+            final_snapshot_identifier=final_snapshot_identifier(args.name_prefix),
             maintenance_window="sun:09:30-sun:10:30",
             auto_minor_version_upgrade=True,
             apply_immediately=False,

@@ -1,9 +1,11 @@
-"""CloudFront in front of the application's `/static/` files."""
+"""CloudFront in front of the application's `/static/` files, and its access logs."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -15,6 +17,9 @@ ORIGIN_ID = "amy-app"
 # CloudFront moves a name to a distribution only when `_<name>` has a TXT record naming that distribution
 # (CloudFront developer guide, "Moving an alternate domain name to a different distribution").
 ALIAS_MOVE_TTL = 300
+# CloudWatch Logs' vended log delivery writes the access logs; only CreateLogStream and PutLogEvents may be granted to
+# it in a log group's resource policy (the CloudWatch Logs API reference, PutResourcePolicy).
+LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 NOT_FOUND_FUNCTION = """\
 function handler(event) {
     return { statusCode: 404, statusDescription: 'Not Found' };
@@ -28,6 +33,15 @@ class CdnArgs:
     origin_domain: str
     zone_id: str
     certificate_arn: pulumi.Input[str]
+    # The us-east-1 provider: CloudFront's log deliveries are made there, and the group they write to.
+    us_east_1: aws.Provider
+    # Names the stack's log deliveries, `amy-<stack>`.
+    name_prefix: str
+    # The access logs' group, like `/amy/<stack>/cdn-access`, and how long it keeps them.
+    access_log_group_name: str
+    log_retention_days: int
+    # Production's guard: the access logs' group is protected, or else retained on destroy.
+    protect: bool
     # An existing distribution to adopt, by id.
     distribution_import: str | None = None
     # False while another distribution holds `static_domain` (see docs/adopting-production.md).
@@ -42,9 +56,11 @@ class Cdn(pulumi.ComponentResource):
     AMY's static files carry hashed names, so the edge may keep them as long as
     the managed CachingOptimized policy allows. Any other path answers 404 at
     the edge, so the application itself is never reachable under the CDN's name.
+    Every request is logged (standard logging v2) to a log group in us-east-1.
     """
 
     distribution: aws.cloudfront.Distribution
+    access_log_group: aws.cloudwatch.LogGroup
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:edge:Cdn", name, None, opts)
@@ -137,4 +153,73 @@ class Cdn(pulumi.ComponentResource):
                 ],
                 opts=pulumi.ResourceOptions(parent=self, import_=args.record_imports.get(record_type)),
             )
-        self.register_outputs({"domain_name": self.distribution.domain_name})
+        self.access_log_group = self._access_logs(name, args)
+        self.register_outputs({"domain_name": self.distribution.domain_name, "access_log_group": self.access_log_group.name})
+
+    def _access_logs(self, name: str, args: CdnArgs) -> aws.cloudwatch.LogGroup:
+        """CloudFront standard logging (v2): CloudWatch Logs delivers every request, as JSON, to a log group. Unlike
+        standard logging (legacy) it needs no bucket with ACLs enabled. Its source, destination and delivery must be
+        made in us-east-1 (CloudFront developer guide, standard logging v2), and a CloudWatch Logs destination is a log
+        group in the same region."""
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=args.access_log_group_name,
+            retention_in_days=args.log_retention_days,
+            opts=pulumi.ResourceOptions.merge(
+                in_us_east_1, pulumi.ResourceOptions(protect=args.protect, retain_on_delete=not args.protect)
+            ),
+        )
+        # One policy per log group, scoped to it: the account's ten account-wide resource policies stay untouched.
+        policy = aws.cloudwatch.LogResourcePolicy(
+            f"{name}-access-logs-policy",
+            resource_arn=group.arn,
+            policy_document=group.arn.apply(lambda arn: json.dumps(access_logs_policy(arn))),
+            opts=in_us_east_1,
+        )
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-access-logs-source",
+            name=f"{args.name_prefix}-cdn",
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.arn,
+            opts=in_us_east_1,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-access-logs-destination",
+            name=f"{args.name_prefix}-cdn-access-logs",
+            output_format="json",
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=group.arn,
+            ),
+            opts=in_us_east_1,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-access-logs-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            # Without the group's policy in place CloudWatch Logs would write one of its own, if the deployer may.
+            opts=pulumi.ResourceOptions.merge(in_us_east_1, pulumi.ResourceOptions(depends_on=[policy])),
+        )
+        return group
+
+
+def access_logs_policy(group_arn: str) -> dict[str, Any]:
+    """Let CloudWatch Logs' log delivery write streams of the group, for deliveries of the group's own account and
+    region: the statement the CloudWatch Logs user guide ("Logs sent to CloudWatch Logs") shows it adding itself."""
+    partition, region, account = group_arn.split(":")[1], group_arn.split(":")[3], group_arn.split(":")[4]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AWSLogDeliveryWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": LOG_DELIVERY_SERVICE},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{group_arn}:log-stream:*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account}:*"},
+                },
+            }
+        ],
+    }

@@ -48,7 +48,8 @@ class Logs(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:observability:Logs", name, None, opts)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        # Logs outlive `pulumi destroy`: protected where the stack protects, retained elsewhere.
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=not args.protect)
         self.names = {source: log_group_name(args.stack, source) for source in log_sources()}
         self.groups = {
             source: aws.cloudwatch.LogGroup(

@@ -1,4 +1,4 @@
-"""AMY's policy pack: backups and security, one module per concern."""
+"""AMY's policy pack: backups, data protection and security, one module per concern."""
 
 from pulumi_policy import PolicyPack
 
@@ -6,19 +6,29 @@ import aws_backup
 import cloudfront
 import dump_bucket
 import ec2
+import ecr
 import ecs
 import elasticache
+import iam
+import kms
 import load_balancer
 import log_groups
+import network
+import plain_secrets
 import protection
 import rds
 import release_snapshot
+import resource_policies
 import s3
 import security_groups
+import session_manager
 
 PolicyPack(
     name="amy",
-    description="Backups and security of AMY's infrastructure.",
+    description=(
+        "Backups, data protection and security of AMY's infrastructure: the AWS Foundational Security Best Practices "
+        "that apply to it (docs/fsbp-controls.md), and recovery points that outlive a mistake or a compromised account."
+    ),
     policies=[
         *rds.policies(),
         *aws_backup.policies(),
@@ -26,12 +36,19 @@ PolicyPack(
         *elasticache.policies(),
         *release_snapshot.policies(),
         *protection.policies(),
+        *kms.policies(),
         *ec2.policies(),
         *security_groups.policies(),
+        *network.policies(),
         *load_balancer.policies(),
         *cloudfront.policies(),
         *log_groups.policies(),
         *ecs.policies(),
+        *ecr.policies(),
         *s3.policies(),
+        *resource_policies.policies(),
+        *iam.policies(),
+        *plain_secrets.policies(),
+        *session_manager.policies(),
     ],
 )

@@ -1,4 +1,5 @@
-"""The database dumps bucket: versioned, encrypted, private, TLS-only, with a lifecycle."""
+"""The database dumps bucket: versioned, encrypted, private, TLS-only, with a lifecycle; where required, its dumps
+locked against deletion for a while."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from typing import Any
 from pulumi_policy import PolicyResource, StackValidationPolicy
 
 from s3 import PUBLIC_ACCESS_SETTINGS
-from support import MANDATORY, as_list, of_type, stack_policy
+from support import MANDATORY, as_list, of_type, required_flag, stack_policy
 
 BUCKET = "aws:s3/bucket:Bucket"
 # The program tags the dumps bucket with its purpose, so an adopted bucket is found whatever it is called.
 # The same tags as components/backups.py's DUMPS_BUCKET_TAGS (the pack runs from policies/ alone; a test holds them equal).
 DUMPS_BUCKET_TAGS = {"Purpose": "database-dumps"}
+OBJECT_LOCK_CONFIGURATIONS = (
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+)
 
 
 def is_dumps_bucket(resource: PolicyResource) -> bool:
@@ -86,6 +91,32 @@ def _safe(resources: list[PolicyResource], _config: Mapping[str, Any]) -> Iterat
                 yield f"dumps bucket {bucket.name} {problem}", bucket.urn
 
 
+def _default_retention(configurations: list[PolicyResource]) -> bool:
+    """Some configuration enables Object Lock (a BucketObjectLockConfiguration does by default, on a new or an existing
+    versioned bucket) with a default retention."""
+    return any(
+        c.props.get("objectLockEnabled", "Enabled") == "Enabled"
+        and ((retention := (c.props.get("rule") or {}).get("defaultRetention") or {}).get("days") or retention.get("years"))
+        for c in configurations
+    )
+
+
+def _object_locked(resources: list[PolicyResource], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    if not config["required"]:
+        return
+    for bucket in filter(is_dumps_bucket, resources):
+        name = str(bucket.props.get("bucket"))
+        configurations = [c for type_ in OBJECT_LOCK_CONFIGURATIONS for c in _for_bucket(resources, type_, name)]
+        # The bucket's own objectLockEnabled is not needed: it forces a new bucket, which would lose the dumps.
+        if not _default_retention(configurations):
+            yield (
+                f"dumps bucket {bucket.name} lets anyone allowed to delete a dump delete it at once; give it a "
+                "BucketObjectLockConfiguration with a default retention (it enables Object Lock on an existing "
+                "versioned bucket; the bucket's own objectLockEnabled would replace it)",
+                bucket.urn,
+            )
+
+
 def policies() -> list[StackValidationPolicy]:
     return [
         stack_policy(
@@ -93,5 +124,12 @@ def policies() -> list[StackValidationPolicy]:
             "The database dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle.",
             _safe,
             MANDATORY,
-        )
+        ),
+        stack_policy(
+            "dumps-bucket-object-lock",
+            "Where required, S3 Object Lock keeps each database dump from deletion for a default retention.",
+            _object_locked,
+            MANDATORY,
+            required_flag("Whether the stack must lock its database dumps."),
+        ),
     ]

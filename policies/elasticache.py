@@ -30,11 +30,24 @@ def _cluster_snapshots(props: Mapping[str, Any], config: Mapping[str, Any]) -> I
         yield from _snapshots(props, config)
 
 
-def _encrypted(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
+def _encrypted_at_rest(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
     if props.get("atRestEncryptionEnabled") is not True:
         yield "Redis data is not encrypted at rest; set atRestEncryptionEnabled to true (needs a new replication group)"
+
+
+def _encrypted_in_transit(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
     if props.get("transitEncryptionEnabled") is not True:
         yield "Redis traffic is not encrypted; set transitEncryptionEnabled to true and connect with rediss://"
+    elif props.get("transitEncryptionMode") == "preferred":
+        yield (
+            "Redis still accepts unencrypted connections (transitEncryptionMode preferred); once every client "
+            "connects with rediss://, set transitEncryptionMode to required"
+        )
+
+
+def _cluster_in_transit(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    if not _member(props):
+        yield from _encrypted_in_transit(props, config)
 
 
 def _in_replication_group(props: Mapping[str, Any], _config: Mapping[str, Any]) -> Iterator[str]:
@@ -55,7 +68,17 @@ def policies() -> list[ResourceValidationPolicy]:
             MANDATORY,
         ),
         resource_policy(
-            "elasticache-encrypted", "Redis is encrypted at rest and in transit.", [REPLICATION_GROUP], _encrypted, MANDATORY
+            "elasticache-encrypted-at-rest",
+            "Redis is encrypted at rest.",
+            [REPLICATION_GROUP],
+            _encrypted_at_rest,
+            MANDATORY,
+        ),
+        ResourcePolicy(
+            "elasticache-encrypted-in-transit",
+            "Redis accepts only encrypted connections.",
+            {REPLICATION_GROUP: _encrypted_in_transit, CLUSTER: _cluster_in_transit},
+            MANDATORY,
         ),
         resource_policy(
             "elasticache-no-plain-cluster",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -100,6 +101,19 @@ def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+
+
+def statements(document: Any) -> list[Mapping[str, Any]]:
+    """The statements of an IAM policy document, given as the JSON text the program passes or already parsed;
+    none where the document is absent, not yet known, or not a policy."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []
+    if not isinstance(document, Mapping):
+        return []
+    return [statement for statement in as_list(document.get("Statement")) if isinstance(statement, Mapping)]
 
 
 # A stack check gets every resource and the policy's config, and returns (message, urn) per problem.

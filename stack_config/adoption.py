@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from stack_config.dns import DnsConfig
-from stack_config.reader import NAMESPACE, Reader
+from stack_config.reader import NAMESPACE, Reader, shown
 
 # Route 53 imports a record by `<zone id>_<name>_<type>` (the Terraform AWS provider's aws_route53_record).
 RECORD_ID = re.compile(r"^(Z[A-Z0-9]{1,31})_([a-z0-9.-]+)_(A|AAAA)$")
@@ -51,9 +51,9 @@ def adoption(reader: Reader, layout: str | None, dns: DnsConfig | None, db_ident
     for entry in reader.string_list("importIds") or ():
         name, _, resource_id = entry.partition("=")
         if name not in IMPORTABLE:
-            reader.problem("importIds", f"names {name!r}; importable are {', '.join(IMPORTABLE)} (as name=id)")
-        elif not IMPORTABLE[name].match(resource_id):
-            reader.problem("importIds", f"has {entry!r}, which is not an id of {name}")
+            reader.problem("importIds", f"names {shown(name)}; importable are {', '.join(IMPORTABLE)} (as name=id)")
+        elif not IMPORTABLE[name].fullmatch(resource_id):
+            reader.problem("importIds", f"has {shown(entry)}, which is not an id of {name}")
         elif name in ids:
             reader.problem("importIds", f"names {name} twice")
         else:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stack_config import catalogue
 from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
-from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader
+from stack_config.reader import MIN_RETENTION_DAYS, NAMESPACE, Reader, shown
 
 # RDS keeps automated backups 1 to 35 days; AMY's operators keep at least a week.
 MAX_RDS_BACKUP_RETENTION_DAYS = 35
@@ -16,12 +17,16 @@ MIN_POSTGRES_MAJOR = 13
 # Burstable sizes below medium lack the memory AMY needs and Performance Insights.
 DB_INSTANCE_CLASS = re.compile(
     r"^db\.(?:(?:t3|t4g)\.(?:medium|large|xlarge|2xlarge)"
-    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|\d+xlarge))$"
+    r"|(?:m5|m6g|m6i|m7g|m7i|r5|r6g|r6i|r7g|r7i)\.(?:large|xlarge|[0-9]+xlarge))$"
 )
 DB_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)$")
-PG_USERNAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-BACKUP_WINDOW = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
-MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)-(mon|tue|wed|thu|fri|sat|sun):(\d\d):(\d\d)$")
+# RDS's master user: 1 to 16 letters, digits or underscores, a letter first (CreateDBInstance's MasterUsername);
+# lower-case, as PostgreSQL folds unquoted names.
+PG_USERNAME = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+BACKUP_WINDOW = re.compile(r"^([0-9][0-9]):([0-9][0-9])-([0-9][0-9]):([0-9][0-9])$")
+MAINTENANCE_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])-(mon|tue|wed|thu|fri|sat|sun):([0-9][0-9]):([0-9][0-9])$"
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -72,14 +77,14 @@ def backup_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = BACKUP_WINDOW.match(value)
+    match = BACKUP_WINDOW.fullmatch(value)
     start = _minutes(*match.groups()[:2]) if match else None
     end = _minutes(*match.groups()[2:]) if match else None
     if start is None or end is None:
-        reader.problem(key, f"must be a daily UTC window hh:mm-hh:mm, like 06:30-07:30; got {value!r}")
+        reader.problem(key, f"must be a daily UTC window hh:mm-hh:mm, like 06:30-07:30; got {shown(value)}")
         return None
     if (end - start) % MINUTES_PER_DAY < MIN_WINDOW_MINUTES:
-        reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {value!r}")
+        reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {shown(value)}")
         return None
     return start, end
 
@@ -89,7 +94,7 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
     value = reader.string(key)
     if value is None:
         return None
-    match = MAINTENANCE_WINDOW.match(value)
+    match = MAINTENANCE_WINDOW.fullmatch(value)
     if match:
         start_day, start_h, start_m, end_day, end_h, end_m = match.groups()
         start_time, end_time = _minutes(start_h, start_m), _minutes(end_h, end_m)
@@ -97,10 +102,10 @@ def maintenance_window(reader: Reader, key: str) -> tuple[int, int] | None:
             start = WEEKDAYS.index(start_day) * MINUTES_PER_DAY + start_time
             end = WEEKDAYS.index(end_day) * MINUTES_PER_DAY + end_time
             if (end - start) % MINUTES_PER_WEEK < MIN_WINDOW_MINUTES:
-                reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {value!r}")
+                reader.problem(key, f"must last at least {MIN_WINDOW_MINUTES} minutes; got {shown(value)}")
                 return None
             return start, end
-    reader.problem(key, f"must be a weekly UTC window ddd:hh:mm-ddd:hh:mm, like sun:08:00-sun:09:00; got {value!r}")
+    reader.problem(key, f"must be a weekly UTC window ddd:hh:mm-ddd:hh:mm, like sun:08:00-sun:09:00; got {shown(value)}")
     return None
 
 
@@ -131,21 +136,33 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
     identifier = reader.optional("dbIdentifier")
     if identifier is None:
         identifier = name_prefix
-    if not DB_IDENTIFIER.match(identifier):
-        reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {identifier!r}")
-    username = reader.matching("dbMasterUsername", PG_USERNAME, "a PostgreSQL role name like amy")
+    if not DB_IDENTIFIER.fullmatch(identifier):
+        reader.problem("dbIdentifier", f"must be an RDS identifier (letters, digits, single hyphens); got {shown(identifier)}")
+    username = reader.matching(
+        "dbMasterUsername", PG_USERNAME, "a PostgreSQL role name of 1-16 letters, digits or underscores, like amy"
+    )
+    if username is not None and (username in catalogue.postgres_reserved_words() or username.startswith("rds")):
+        # RDS refuses the engine's reserved words, and keeps the rds prefix for its own roles (rdsadmin, rds_superuser).
+        reader.problem("dbMasterUsername", f"is a name PostgreSQL or RDS reserves; got {shown(username)}")
+        username = None
     engine_version = reader.string("dbEngineVersion")
-    if engine_version is not None and not (engine_version.isdigit() and int(engine_version) >= MIN_POSTGRES_MAJOR):
+    if engine_version is not None and not (
+        re.fullmatch(r"[1-9][0-9]{0,2}", engine_version) and int(engine_version) >= MIN_POSTGRES_MAJOR
+    ):
         reader.problem(
             "dbEngineVersion",
             f"must be a PostgreSQL major version ≥ {MIN_POSTGRES_MAJOR} like '16' (minor upgrades are automatic); "
-            f"got {engine_version!r}",
+            f"got {shown(engine_version)}",
         )
     instance_class = reader.matching(
         "dbInstanceClass",
         DB_INSTANCE_CLASS,
         "an RDS class of the t3/t4g (medium or larger), m5/m6g/m6i/m7g/m7i or r5/r6g/r6i/r7g/r7i families, like db.t4g.medium",
     )
+    # An RDS class is an EC2 instance type behind `db.`: a size EC2 does not have, RDS does not either.
+    if instance_class is not None and instance_class.removeprefix("db.") not in catalogue.ec2_instance_types():
+        reader.problem("dbInstanceClass", f"names a size its family does not have; got {shown(instance_class)}")
+        instance_class = None
     storage = reader.bounded("dbAllocatedStorageGb", MIN_GP3_STORAGE_GB, MAX_RDS_STORAGE_GB, " GiB")
     max_storage = reader.bounded("dbMaxAllocatedStorageGb", MIN_GP3_STORAGE_GB, MAX_RDS_STORAGE_GB, " GiB")
     # RDS storage autoscaling needs a ceiling at least 10 % above the allocation.
@@ -164,7 +181,7 @@ def database(reader: Reader, name_prefix: str) -> DatabaseConfig | None:
         reader.problem(
             "dbBackupWindow",
             f"must not overlap AWS Backup's daily start window {clock(AWS_BACKUP_DAILY_START_WINDOW)} UTC; "
-            f"got {reader.raw[f'{NAMESPACE}:dbBackupWindow']!r}",
+            f"got {shown(reader.raw[f'{NAMESPACE}:dbBackupWindow'])}",
         )
     weekly = maintenance_window(reader, "dbMaintenanceWindow")
     if daily is not None and weekly is not None and overlaps_daily(daily, weekly):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stack_config.reader import NAMESPACE, Reader, is_domain
+from stack_config.reader import NAMESPACE, Reader, is_domain, shown
 
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
@@ -28,11 +28,11 @@ def _in_zone(name: str, zone: str) -> bool:
 
 def dns(reader: Reader) -> DnsConfig | None:
     zone_id = reader.string("zoneId")
-    if zone_id is not None and not ZONE_ID.match(zone_id):
-        reader.problem("zoneId", f"must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ; got {zone_id!r}")
+    if zone_id is not None and not ZONE_ID.fullmatch(zone_id):
+        reader.problem("zoneId", f"must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ; got {shown(zone_id)}")
     zone_name = reader.string("zoneName")
     if zone_name is not None and not is_domain(zone_name):
-        reader.problem("zoneName", f"must be a lower-case DNS name like carpentries.org; got {zone_name!r}")
+        reader.problem("zoneName", f"must be a lower-case DNS name like carpentries.org; got {shown(zone_name)}")
         zone_name = None
     names: dict[str, str | None] = {}
     for key in ("domain", "staticDomain"):
@@ -40,10 +40,10 @@ def dns(reader: Reader) -> DnsConfig | None:
         if name is None:
             names[key] = None
         elif not is_domain(name):
-            reader.problem(key, f"must be a lower-case DNS name like amy.carpentries.org; got {name!r}")
+            reader.problem(key, f"must be a lower-case DNS name like amy.carpentries.org; got {shown(name)}")
             names[key] = None
         elif zone_name is not None and not _in_zone(name, zone_name):
-            reader.problem(key, f"must be inside the zone {zone_name}; got {name!r}")
+            reader.problem(key, f"must be inside the zone {zone_name}; got {shown(name)}")
             names[key] = None
         else:
             names[key] = name

@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-from stack_config.reader import NAMESPACE, Reader
+from stack_config.reader import NAMESPACE, Reader, shown
 
 NatStrategy = Literal["none", "single", "one-per-az"]
 NAT_STRATEGIES: tuple[NatStrategy, ...] = get_args(NatStrategy)
 # Six subnets (public, private, isolated over two zones) must fit.
 VPC_PREFIXES = (16, 22)
+CIDR = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}")
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 EXISTING_SUBNET_KEYS = ("existingPublicSubnetIds", "existingPrivateSubnetIds", "existingIsolatedSubnetIds")
@@ -57,9 +58,12 @@ def network(reader: Reader, layout: str | None, region: str | None) -> NetworkCo
     cidr = reader.string("vpcCidr")
     if cidr is not None:
         try:
+            # The prefix form only: ipaddress also takes a netmask (10.0.0.0/255.255.0.0), which EC2 refuses.
+            if not CIDR.fullmatch(cidr):
+                raise ValueError(cidr)
             parsed = ipaddress.IPv4Network(cidr)
         except ValueError:
-            reader.problem("vpcCidr", f"must be an IPv4 network like 10.0.0.0/16; got {cidr!r}")
+            reader.problem("vpcCidr", f"must be an IPv4 network like 10.0.0.0/16; got {shown(cidr)}")
         else:
             low, high = VPC_PREFIXES
             if not low <= parsed.prefixlen <= high:
@@ -86,12 +90,12 @@ def existing_network(reader: Reader) -> ExistingNetworkConfig | None:
             if value is not None:
                 reader.problem(key, f"needs {NAMESPACE}:existingVpcId, the VPC the subnets are in")
         return None
-    if not VPC_ID.match(vpc_id):
-        reader.problem("existingVpcId", f"must be a VPC id like vpc-0123456789abcdef0; got {vpc_id!r}")
+    if not VPC_ID.fullmatch(vpc_id):
+        reader.problem("existingVpcId", f"must be a VPC id like vpc-0123456789abcdef0; got {shown(vpc_id)}")
     for key, value in subnets.items():
         if value is None:
             reader.problem(key, f"is required with {NAMESPACE}:existingVpcId: two subnet ids, one per zone")
-        elif len(value) != 2 or not all(SUBNET_ID.match(subnet) for subnet in value):
+        elif len(value) != 2 or not all(SUBNET_ID.fullmatch(subnet) for subnet in value):
             reader.problem(key, f"must be two subnet ids like subnet-0123456789abcdef0; got {list(value)}")
     public, private, isolated = (subnets[key] for key in EXISTING_SUBNET_KEYS)
     if public is None or private is None or isolated is None:

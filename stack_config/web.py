@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stack_config.reader import NAMESPACE, Reader
+from stack_config import catalogue, releases
+from stack_config.reader import NAMESPACE, Reader, shown
+from stack_config.releases import AppVersion
 
-APP_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+# RDS snapshot identifiers are at most 255 characters (CreateDBSnapshot).
+SNAPSHOT_IDENTIFIER_LIMIT = 255
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # x86_64 families only: the host runs Ubuntu's amd64 image.
 HOST_INSTANCE_TYPE = re.compile(
-    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|\d+xlarge)$"
+    r"^(?:t3|t3a|m5|m5a|m6i|m6a|m7i|m7a|c5|c6i|c7i|r5|r6i|r7i)\.(?:micro|small|medium|large|xlarge|[0-9]+xlarge)$"
 )
 ROOT_VOLUME_GB = (20, 1024)
+# Release dumps the host keeps on its root disk; the dumps bucket keeps every one.
+KEEP_RELEASE_DUMPS = (1, 100)
 GUNICORN_WORKERS = (1, 32)
 TASKS = (1, 50)
 KEEP_IMAGES = (5, 1000)
@@ -26,6 +31,9 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     4096: tuple(range(8192, 30721, 1024)),
 }
 
+# Keys of one layout only; set in a stack of the other layout they would do nothing, and are refused.
+HOST_KEYS = ("hostInstanceType", "hostAmiId", "hostRootVolumeGb", "certbotEmail", "acmeDirectory", "appRepository")
+SERVICE_KEYS = ("taskCpu", "taskMemory", "minTasks", "maxTasks", "keepImages", "maintenance")
 KEYS = {
     "appVersion": "string",
     "gunicornWorkers": "integer",
@@ -35,6 +43,7 @@ KEYS = {
     "certbotEmail": "string",
     "acmeDirectory": "string",
     "appRepository": "string",
+    "hostKeepReleaseDumps": "integer",
     "taskCpu": "integer",
     "taskMemory": "integer",
     "minTasks": "integer",
@@ -42,21 +51,6 @@ KEYS = {
     "keepImages": "integer",
     "maintenance": "boolean",
 }
-
-
-@dataclass(frozen=True)
-class AppVersion:
-    major: int
-    minor: int
-    patch: int
-
-    def __str__(self) -> str:
-        return f"v{self.major}.{self.minor}.{self.patch}"
-
-    @property
-    def slug(self) -> str:
-        """The version as the operators name snapshots: `v4-7-2`."""
-        return f"v{self.major}-{self.minor}-{self.patch}"
 
 
 @dataclass(frozen=True)
@@ -69,6 +63,8 @@ class HostConfig:
     certbot_email: str
     acme_directory: str
     repository: str
+    # How many of the dumps taken before each release stay in DB_backups/.
+    keep_release_dumps: int
 
 
 @dataclass(frozen=True)
@@ -83,16 +79,34 @@ class ServiceConfig:
     maintenance: bool
 
 
-def app_version(reader: Reader) -> AppVersion | None:
+def moved_to_ecs(rq_workers: bool) -> dict[str, str | None]:
+    """The config overrides that move a `legacy` stack to `ecs` as its stack file would: RQ kept on ElastiCache where
+    it ran, the host's keys removed (they would do nothing there, and are refused)."""
+    return {
+        f"{NAMESPACE}:layout": "ecs",
+        f"{NAMESPACE}:cacheMode": "elasticache" if rq_workers else "none",
+        **{f"{NAMESPACE}:{key}": None for key in HOST_KEYS},
+    }
+
+
+def app_version(reader: Reader, layout: str | None) -> AppVersion | None:
     value = reader.string("appVersion")
     if value is None:
         return None
-    match = APP_VERSION.match(value)
-    if not match:
-        reader.problem("appVersion", f"must be a release tag like v4.7.2; got {value!r}")
+    version = AppVersion.parse(value)
+    if version is None:
+        reader.problem("appVersion", f"must be a release tag like v4.7.2; got {shown(value)}")
         return None
-    major, minor, patch = (int(part) for part in match.groups())
-    return AppVersion(major, minor, patch)
+    # An ECS task runs the release's own image, built the release's own way; the host installs it from its lockfile.
+    if layout == "legacy" and releases.shape_of(version) is None:
+        reader.problem(
+            "appVersion",
+            f"{version} is not a release the legacy host knows how to install: it knows {releases.known()} "
+            "(stack_config/releases.py, by their lockfiles); add the release's shape there: its lockfile, tool, "
+            "Python and code directory, from its tag",
+        )
+        return None
+    return version
 
 
 def gunicorn_workers(reader: Reader) -> int | None:
@@ -103,12 +117,25 @@ def host(reader: Reader) -> HostConfig | None:
     instance_type = reader.matching(
         "hostInstanceType", HOST_INSTANCE_TYPE, "an x86_64 type (t3, t3a, m5-m7, c5-c7, r5-r7 families) like t3.medium"
     )
+    if instance_type is not None and instance_type not in catalogue.ec2_instance_types():
+        reader.problem(
+            "hostInstanceType", f"is not an EC2 instance type (botocore's EC2 model lists none such); got {shown(instance_type)}"
+        )
+        instance_type = None
     ami_id = reader.matching("hostAmiId", AMI_ID, "an AMI id like ami-0123456789abcdef0, or unset to look one up", required=False)
     root_volume = reader.bounded("hostRootVolumeGb", *ROOT_VOLUME_GB, " GiB")
     email = reader.email("certbotEmail", "for Let's Encrypt's notices")
     acme_directory = reader.https_url("acmeDirectory")
     repository = reader.https_url("appRepository")
-    if instance_type is None or root_volume is None or email is None or acme_directory is None or repository is None:
+    keep_release_dumps = reader.bounded("hostKeepReleaseDumps", *KEEP_RELEASE_DUMPS, " dumps")
+    if (
+        instance_type is None
+        or root_volume is None
+        or email is None
+        or acme_directory is None
+        or repository is None
+        or keep_release_dumps is None
+    ):
         return None
     return HostConfig(
         instance_type=instance_type,
@@ -117,6 +144,7 @@ def host(reader: Reader) -> HostConfig | None:
         certbot_email=email,
         acme_directory=acme_directory,
         repository=repository,
+        keep_release_dumps=keep_release_dumps,
     )
 
 

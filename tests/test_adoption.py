@@ -65,7 +65,7 @@ def test_the_ecs_layout_adopts_the_application_record_for_its_load_balancer(stac
     record_id = record_ids(stack)["appRecord"]
     plan = run(stack, {"amy:importIds": [f"appRecord={record_id}"]})
     [adopted] = [r for r in plan.of_type(RECORD) if r.import_id]
-    assert (adopted.import_id, adopted.name) == (record_id, f"{config_of(stack).name_prefix}-service-dns")
+    assert (adopted.import_id, adopted.name) == (record_id, f"{config_of(stack).name_prefix}-app-dns")
 
 
 @pytest.mark.parametrize("stack", STACKS)

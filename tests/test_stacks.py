@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 
 from components.backups import DUMPS_BUCKET_TAGS
+from components.iam import BOUNDARY_TAGS
 from components.legacy_host import LOCAL_REDIS_URL
 from components.logs import log_group_name, log_sources
 from providers import CLOUDFRONT_REGION, default_tags
 from stack_config import StackConfig
+from stack_config.stack import MAX_STACK_NAME
+from stack_config.web import SERVICE_KEYS, moved_to_ecs
 from tests.stacks import STACKS, config_of, planned
 from tooling.harness import Plan, Registration, run, stack_config_values
 
@@ -24,6 +27,13 @@ STATEFUL_TYPES = {
     "aws:backup/plan:Plan",
     "aws:backup/selection:Selection",
     "aws:kms/key:Key",
+    "aws:s3/bucket:Bucket",
+    "aws:cloudwatch/logGroup:LogGroup",
+}
+# What `pulumi destroy` must never take: protected where the stack protects, retained elsewhere.
+OUTLIVES_DESTROY = {
+    "aws:kms/key:Key",
+    "aws:backup/vault:Vault",
     "aws:s3/bucket:Bucket",
     "aws:cloudwatch/logGroup:LogGroup",
 }
@@ -39,9 +49,18 @@ def shared_stateful(plan: Plan) -> list[Registration]:
     return [r for r in plan.registrations if r.type in STATEFUL_TYPES and "amy:web:" not in r.urn]
 
 
-def test_every_aws_resource_uses_an_explicit_provider_of_the_stack(stack_plan: Plan) -> None:
+def expected_provider_regions(config: StackConfig) -> dict[str, str]:
+    """One provider per region: the stack's, CloudFront's, and the backups' copy region where it is another."""
+    regions = {"aws": config.region, f"aws-{CLOUDFRONT_REGION}": CLOUDFRONT_REGION}
+    copy_region = config.backup.copy_region
+    if copy_region is not None and copy_region != CLOUDFRONT_REGION:
+        regions[f"aws-{copy_region}"] = copy_region
+    return regions
+
+
+def test_every_aws_resource_uses_an_explicit_provider_of_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
     providers = {p.urn for p in stack_plan.of_type("pulumi:providers:aws")}
-    assert len(providers) == 2
+    assert len(providers) == len(expected_provider_regions(stack_config))
     for registration in stack_plan.registrations:
         if registration.type.startswith("aws:"):
             assert registration.provider_urn in providers, registration.name
@@ -60,11 +79,17 @@ def test_providers_tag_everything_from_one_place(stack_plan: Plan, stack_config:
         # Providers take structured settings as JSON text.
         assert json.loads(provider.inputs["defaultTags"]) == {"tags": default_tags(stack_config)}
         regions[provider.name] = provider.inputs["region"]
-    assert regions == {"aws": stack_config.region, f"aws-{CLOUDFRONT_REGION}": CLOUDFRONT_REGION}
+    assert regions == expected_provider_regions(stack_config)
     assert default_tags(stack_config)["Environment"] == stack_config.stack
     # A resource may carry a tag that says what it is for, never one of the default tags.
     tagged_here = {r.name: r.inputs["tags"] for r in stack_plan.registrations if r.type.startswith("aws:") and "tags" in r.inputs}
-    assert tagged_here == {f"{stack_config.name_prefix}-backups-dumps": DUMPS_BUCKET_TAGS}
+    prefix = stack_config.name_prefix
+    assert tagged_here == {
+        f"{prefix}-backups-dumps": DUMPS_BUCKET_TAGS,
+        f"{prefix}-boundary-policy": BOUNDARY_TAGS,
+        f"{prefix}-github-boundary-policy": BOUNDARY_TAGS,
+    }
+    assert not set(DUMPS_BUCKET_TAGS.keys() | BOUNDARY_TAGS.keys()) & default_tags(stack_config).keys()
 
 
 def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
@@ -75,6 +100,41 @@ def test_protection_follows_the_stack(stack_plan: Plan, stack_config: StackConfi
         assert [r.name for r in stateful if not r.protect] == []
     else:
         assert [r.name for r in stack_plan.registrations if r.protect] == []
+
+
+def test_keys_vaults_buckets_and_logs_outlive_a_destroy(stack_plan: Plan, stack_config: StackConfig) -> None:
+    protect = stack_config.protect_stateful_resources
+    kept = [r for r in stack_plan.registrations if r.type in OUTLIVES_DESTROY]
+    assert {r.type for r in kept} == OUTLIVES_DESTROY
+    assert [r.name for r in kept if (r.protect, r.retain_on_delete) != (protect, not protect)] == []
+
+
+# The audit trail's autonamed role and buckets, by logical name after `amy-<stack>-`, with AWS's longest name for each;
+# Pulumi's autoname adds a hyphen and seven characters.
+AUDIT_AUTONAMED = {
+    ("aws:iam/role:Role", "network-flow-logs-role"): 64,
+    ("aws:s3/bucket:Bucket", "service-alb-logs"): 63,
+    ("aws:s3/bucket:Bucket", "cloudtrail-logs"): 63,
+}
+AUTONAME_SUFFIX = 8
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_audit_trails_role_and_buckets_fit_aws_for_the_longest_stack_name(stack: str) -> None:
+    """Named `amy-<stack>-…` and autonamed, so stacks sharing an account never meet; with the longest stack name and
+    Pulumi's suffix they still fit AWS (IAM roles 64 characters, S3 buckets 63, lower case)."""
+    prefix, longest = config_of(stack).name_prefix, f"amy-{'a' * MAX_STACK_NAME}"
+    plan = run(stack, {"amy:cloudTrail": True})
+    found = 0
+    for (type_, suffix), limit in AUDIT_AUTONAMED.items():
+        for registration in plan.of_type(type_):
+            if registration.name == f"{prefix}-{suffix}":
+                found += 1
+                assert not registration.inputs.get("name") and not registration.inputs.get("bucket"), registration.name
+                assert len(f"{longest}-{suffix}") + AUTONAME_SUFFIX <= limit, suffix
+                assert suffix == suffix.lower()
+    # The ALB's bucket is the ecs layout's alone.
+    assert found == len(AUDIT_AUTONAMED) - (config_of(stack).layout != "ecs")
 
 
 def test_retention_follows_the_stack(stack_plan: Plan, stack_config: StackConfig) -> None:
@@ -98,9 +158,9 @@ def test_backup_selection_covers_the_stack_database(stack_plan: Plan, stack_conf
 
 
 def test_data_is_encrypted_at_rest(stack_plan: Plan, stack_config: StackConfig) -> None:
-    key_arn = stack_plan.one("aws:kms/key:Key").outputs["arn"]
+    key_arn = stack_plan.one("aws:kms/key:Key", f"{stack_config.name_prefix}-backups-key").outputs["arn"]
     assert stack_plan.one("aws:rds/instance:Instance").inputs["storageEncrypted"] is True
-    assert stack_plan.one("aws:backup/vault:Vault").inputs["kmsKeyArn"] == key_arn
+    assert stack_plan.one("aws:backup/vault:Vault", f"{stack_config.name_prefix}-backups-vault").inputs["kmsKeyArn"] == key_arn
     encryption = stack_plan.one(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         f"{stack_config.name_prefix}-backups-dumps-encryption",
@@ -128,6 +188,34 @@ def test_nothing_but_http_and_https_is_open_to_the_internet(stack_plan: Plan) ->
 def test_every_log_source_has_its_group(stack_plan: Plan, stack_config: StackConfig) -> None:
     names = {g.inputs["name"] for g in stack_plan.of_type("aws:cloudwatch/logGroup:LogGroup")}
     assert {log_group_name(stack_config.stack, source) for source in log_sources()} <= names
+
+
+def test_the_vpc_logs_every_flow_for_the_stacks_log_retention(stack_plan: Plan, stack_config: StackConfig) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-network-flow-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "vpc-flow-logs"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    assert f":{stack_config.region}:" in group.outputs["arn"]
+    flow_log = stack_plan.one("aws:ec2/flowLog:FlowLog").inputs
+    assert (flow_log["vpcId"], flow_log["trafficType"]) == (stack_plan.outputs["vpcId"], "ALL")
+    assert flow_log["logDestination"] == group.outputs["arn"]
+    assert stack_plan.outputs["vpcFlowLogGroup"] == group.inputs["name"]
+
+
+def test_the_cdn_logs_every_request_in_us_east_1_for_the_stacks_log_retention(
+    stack_plan: Plan, stack_config: StackConfig
+) -> None:
+    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup", f"{stack_config.name_prefix}-cdn-access-logs")
+    assert group.inputs == {
+        "name": log_group_name(stack_config.stack, "cdn-access"),
+        "retentionInDays": stack_config.log_retention_days,
+    }
+    us_east_1 = stack_plan.one("pulumi:providers:aws", f"aws-{CLOUDFRONT_REGION}").urn
+    delivery = stack_plan.one("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert group.provider_urn == delivery.provider_urn == us_east_1
+    assert delivery.inputs["resourceArn"] == stack_plan.one("aws:cloudfront/distribution:Distribution").outputs["arn"]
+    assert stack_plan.outputs["cdnAccessLogGroup"] == group.inputs["name"]
 
 
 def test_exports_tell_operators_where_things_are(stack_plan: Plan, stack_config: StackConfig) -> None:
@@ -172,13 +260,15 @@ def test_settings_are_written_where_the_processes_read_them(stack_plan: Plan, st
 
 
 def switched_layout(config: StackConfig) -> dict[str, Any]:
-    """Overrides that move a stack to the other layout, keeping RQ where it ran."""
+    """Overrides that move a stack to the other layout as its stack file would: RQ kept where it ran, the old
+    layout's keys removed (they would do nothing, and are refused)."""
     if config.layout == "legacy":
-        return {"amy:layout": "ecs", "amy:cacheMode": "elasticache" if config.rq_workers else "none"}
+        return moved_to_ecs(config.rq_workers)
     return {
         "amy:layout": "legacy",
         "amy:cacheMode": "local" if config.rq_workers else "none",
         "amy:certbotEmail": config.alarm_email or "operators@example.org",
+        **{f"amy:{key}": None for key in SERVICE_KEYS},
     }
 
 
@@ -196,3 +286,34 @@ def test_a_layout_switch_replaces_and_deletes_nothing_it_must_keep(stack: str) -
     assert {r.urn for r in shared_stateful(after)} == {r.urn for r in shared_stateful(before)}
     # Protection stays on where it was.
     assert {r.urn for r in after.registrations if r.protect} >= {r.urn for r in shared_stateful(before) if r.protect}
+
+
+def test_the_application_name_points_at_the_layouts_entry(stack_plan: Plan, stack_config: StackConfig) -> None:
+    record = stack_plan.one("aws:route53/record:Record", f"{stack_config.name_prefix}-app-dns")
+    assert (record.inputs["zoneId"], record.inputs["name"], record.inputs["type"]) == (
+        stack_config.dns.zone_id,
+        stack_config.dns.domain,
+        "A",
+    )
+    if stack_config.layout == "legacy":
+        assert record.inputs["records"] == [stack_plan.one("aws:ec2/eip:Eip").outputs["publicIp"]]
+        assert record.inputs["ttl"] == 300
+    else:
+        balancer = stack_plan.one("aws:lb/loadBalancer:LoadBalancer").outputs
+        assert record.inputs["aliases"] == [
+            {"name": balancer["dnsName"], "zoneId": balancer["zoneId"], "evaluateTargetHealth": True}
+        ]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_layout_switch_changes_the_application_record_in_place(stack: str) -> None:
+    """Two records for one (zone, name, type) cannot exist: the new layout's would be created while the old one's
+    still stands, and Route 53 refuses (InvalidChangeBatch: it already exists). One record changes in place."""
+    before, after = planned(stack), run(stack, switched_layout(config_of(stack)))
+    domain = config_of(stack).dns.domain
+
+    def records(plan: Plan) -> set[str]:
+        return {r.urn for r in plan.of_type("aws:route53/record:Record") if r.inputs["name"] == domain}
+
+    assert len(records(before)) == 1
+    assert records(before) == records(after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,22 @@ def test_pull_requests_preview_both_stacks_with_the_policy_pack_and_comment() ->
     assert set(preview["needs"]) == {"test", "plan"}
 
 
+def test_pull_requests_review_every_stack_against_the_base_without_secrets() -> None:
+    """Forks get the review too: the job reads no secret and asks for no token, and data at risk fails it."""
+    workflow = load(ROOT / ".github/workflows/pull-request.yml")
+    plan = workflow["jobs"]["plan"]
+    assert set(plan["strategy"]["matrix"]["stack"]) == set(STACKS)
+    assert "secrets." not in yaml.safe_dump(plan)
+    assert "permissions" not in plan
+    checkout = next(step for step in plan["steps"] if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    review = next(step for step in plan["steps"] if "--against" in step.get("run", ""))
+    assert review["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert 'bin/plan "$STACK" --against "$BASE"' in review["run"]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in review["run"]
+    assert review["run"].rstrip().endswith('exit "$status"')
+
+
 @pytest.mark.parametrize(
     ("file", "stack", "trigger"),
     [("deploy-testing.yml", "testing", "push"), ("deploy-production.yml", "production", "workflow_dispatch")],
@@ -106,3 +123,38 @@ def test_deploys_run_after_the_checks_in_their_environment_one_at_a_time(file: s
     pulumi = next(step for step in up["steps"] if step.get("uses", "").startswith("pulumi/actions@"))
     assert pulumi["with"]["command"] == "up"
     assert pulumi["with"]["policyPackConfigs"] == f"policies/{stack}.json"
+
+
+# A full commit id, and the release it is, in a comment: a tag can be moved to other code, a commit cannot.
+PINNED = re.compile(r"uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<ref>\S+)(?:\s+# (?P<release>v\d+\.\d+\.\d+))?\s*$")
+# No release commit of pulumi/actions could be verified from the sources at hand (README, Delivery).
+UNPINNED = {"pulumi/actions": "v6"}
+
+
+def test_actions_are_pinned_by_commit_with_the_release_in_a_comment() -> None:
+    for path in WORKFLOWS:
+        for line in path.read_text().splitlines():
+            if "uses:" not in line:
+                continue
+            used = PINNED.search(line)
+            assert used, f"{path.name}: {line.strip()}"
+            if used["action"] in UNPINNED:
+                assert used["ref"] == UNPINNED[used["action"]], f"{path.name}: {line.strip()}"
+                continue
+            assert re.fullmatch(r"[0-9a-f]{40}", used["ref"]) and used["release"], f"{path.name}: {line.strip()}"
+
+
+def test_the_deploy_token_reaches_only_jobs_in_a_deploy_environment() -> None:
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            uses_token = "secrets.PULUMI_ACCESS_TOKEN" in yaml.safe_dump(job)
+            assert not uses_token or job.get("environment") in STACKS, f"{path.name}:{name}"
+    preview = load(ROOT / ".github/workflows/pull-request.yml")["jobs"]["preview"]
+    pulumi = next(step for step in preview["steps"] if step.get("uses", "").startswith("pulumi/actions@"))
+    assert pulumi["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_PREVIEW_TOKEN }}"}
+
+
+def test_production_deploys_only_from_main() -> None:
+    up = load(ROOT / ".github/workflows/deploy-production.yml")["jobs"]["up"]
+    assert up["if"] == "github.ref == 'refs/heads/main'"
+    assert triggers(load(ROOT / ".github/workflows/deploy-testing.yml"))["push"] == {"branches": ["main"]}

@@ -20,10 +20,11 @@ from typing import Any
 
 import grpc
 import pulumi
-import yaml
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+
+from stack_config.files import defaults, encode, read_project, read_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "amy"
@@ -34,6 +35,37 @@ CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 PLAN_DATE_EPOCH = "1768435200"
 # A stand-in for values the stack file holds encrypted; the harness cannot decrypt them.
 SECRET_PLACEHOLDER = "mock-secret"
+# The ELB account of each region that has one, as the provider's aws_elb_service_account data source knows them
+# (terraform-provider-aws internal/service/elb/service_account_data_source.go, accountIDPerRegionMap, at commit
+# 01f431114674c27cf790fafb67ac274bf8f765e1); for any other region it fails.
+ELB_LOG_ACCOUNTS = {
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-gov-east-1": "190560391635",
+    "us-gov-west-1": "048591011584",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -126,47 +158,29 @@ class Plan:
         }
 
 
-def encode_config_value(value: Any) -> str:
-    """A stack-file value as the CLI hands it to the program: a string, JSON for structures."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
+encode_config_value = encode
 
 
 def stack_config_values(stack: str, overrides: Mapping[str, Any | None] | None = None) -> tuple[dict[str, str], list[str]]:
-    """The config of `stack` with project defaults, and the keys that are secret.
+    """The config of `stack` with project defaults, as the CLI hands it to the program, and the keys that are secret.
+    Secret values are the placeholder the harness cannot decrypt; entries the stack file gets wrong are left out
+    (the program reads the file itself and reports them).
 
     `overrides` maps full keys (`amy:layout`) to values; None removes a key.
     """
-    project = _load_yaml(ROOT / "Pulumi.yaml")
-    values: dict[str, str] = {}
-    for key, spec in (project.get("config") or {}).items():
-        full_key = key if ":" in key else f"{PROJECT}:{key}"
-        if isinstance(spec, dict) and "default" in spec:
-            values[full_key] = encode_config_value(spec["default"])
-    stack_file = ROOT / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        raise FileNotFoundError(f"no stack file {stack_file.name}; stacks: {', '.join(known_stacks())}")
-    secret_keys: list[str] = []
-    for key, value in (_load_yaml(stack_file).get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value:
-            values[key] = SECRET_PLACEHOLDER
-            secret_keys.append(key)
-        else:
-            values[key] = encode_config_value(value)
+    if not (ROOT / f"Pulumi.{stack}.yaml").exists():
+        raise FileNotFoundError(f"no stack file Pulumi.{stack}.yaml; stacks: {', '.join(known_stacks())}")
+    declared, _ = read_project(ROOT)
+    stack_file = read_stack(ROOT, stack, declared)
+    values = {**defaults(declared), **stack_file.values}
+    for key in stack_file.secret_keys:
+        values[key] = SECRET_PLACEHOLDER
     for key, value in (overrides or {}).items():
         if value is None:
             values.pop(key, None)
         else:
-            values[key] = encode_config_value(value)
-    return values, secret_keys
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    # libyaml's loader when PyYAML has it: five times faster than the pure-Python one.
-    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            values[key] = encode(value)
+    return values, stack_file.secret_keys
 
 
 def known_stacks() -> list[str]:
@@ -222,6 +236,12 @@ class FakeCloud(mocks.Mocks):
     def __init__(self, region: str, account: Account | None = None) -> None:
         self.region = region
         self.account = account or Account()
+        # Each AWS provider's region by the id the fake cloud gave it: what a resource's provider reference ends with.
+        self._provider_regions: dict[str, str] = {}
+
+    def _region_of(self, provider: str | None) -> str:
+        """The region a resource lives in: its provider's, else the stack's."""
+        return self._provider_regions.get((provider or "").rsplit("::", 1)[-1], self.region)
 
     def _suffix(self, name: str) -> str:
         return hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -229,22 +249,25 @@ class FakeCloud(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
         suffix = self._suffix(f"{args.typ}::{args.name}")
+        region = self._region_of(args.provider)
         if not args.custom:
             # A remote component's outputs differ from its inputs in name and shape.
-            return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix)
+            return f"{args.name}-{suffix}", self._computed(args.typ, inputs, args.name, suffix, region)
         physical = inputs.get("name") or f"{args.name}-{suffix[:7]}"
         service = args.typ.split(":")[1].split("/")[0]
         state: dict[str, Any] = {
             "name": physical,
-            "arn": f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{args.name}/{physical}",
+            "arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{args.name}/{physical}",
             **inputs,
         }
-        state.update(self._computed(args.typ, inputs, physical, suffix))
+        state.update(self._computed(args.typ, inputs, physical, suffix, region))
         # Where AWS has its own form of id (sg-…, i-…, an ARN), the fake cloud answers with it.
-        return state.pop("id", f"{args.name}-{suffix}"), state
+        resource_id = state.pop("id", f"{args.name}-{suffix}")
+        if args.typ == "pulumi:providers:aws" and inputs.get("region"):
+            self._provider_regions[resource_id] = inputs["region"]
+        return resource_id, state
 
-    def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str) -> dict[str, Any]:
-        region = self.region
+    def _computed(self, type_: str, inputs: dict[str, Any], physical: str, suffix: str, region: str) -> dict[str, Any]:
         match type_:
             case "awsx:ec2:Vpc":
                 zones = inputs.get("availabilityZoneNames") or [f"{region}a", f"{region}b"]
@@ -295,11 +318,33 @@ class FakeCloud(mocks.Mocks):
             case "aws:s3/bucket:Bucket":
                 bucket = inputs.get("bucket") or physical
                 return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+            case "aws:cloudwatch/logGroup:LogGroup":
+                # The provider reports a group's ARN without the `:*` CloudWatch Logs appends (logs/group.go).
+                return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"}
+            case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+                return {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery-source:{physical}", "service": "cloudfront"}
+            case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+                return {
+                    "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery-destination:{physical}",
+                    "deliveryDestinationType": "CWL",
+                }
+            case "aws:cloudwatch/logDelivery:LogDelivery":
+                return {"id": suffix, "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:delivery:{suffix}"}
+            case "aws:cloudtrail/trail:Trail":
+                return {"arn": f"arn:aws:cloudtrail:{region}:{ACCOUNT_ID}:trail/{physical}", "homeRegion": region}
             case "aws:kms/key:Key":
                 key_id = f"{suffix}-0000-4000-8000-{suffix}0000"
                 return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
             case "aws:iam/role:Role":
                 return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"}
+            case "aws:secretsmanager/secret:Secret":
+                # Secrets Manager appends six characters of its own to the name.
+                return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{physical}-{suffix[:6]}"}
+            case "aws:iam/policy:Policy":
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/{physical}"}
+            case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                host = inputs["url"].removeprefix("https://")
+                return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"}
             case "aws:backup/vault:Vault":
                 return {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
             case "aws:ec2/securityGroup:SecurityGroup":
@@ -343,6 +388,13 @@ class FakeCloud(mocks.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         account = self.account
         match args.token:
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    "id": ACCOUNT_ID,
+                    "accountId": ACCOUNT_ID,
+                    "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/amy-deploy/pulumi",
+                    "userId": "AROAEXAMPLE:pulumi",
+                }, []
             case "aws:ec2/getAmi:getAmi":
                 # The newest Ubuntu LTS image the legacy host starts from when no AMI is pinned.
                 image = "ami-0f0e1d2c3b4a59687"
@@ -372,6 +424,21 @@ class FakeCloud(mocks.Mocks):
                     "registryId": ACCOUNT_ID,
                     "imageUri": f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com/{repository}@{digest}",
                 }, []
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    "id": ACCOUNT_ID,
+                    "accountId": ACCOUNT_ID,
+                    "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/pulumi",
+                    "userId": "AIDAMOCK",
+                }, []
+            case "aws:elb/getServiceAccount:getServiceAccount":
+                region = args.args.get("region") or self.region
+                if region not in ELB_LOG_ACCOUNTS:
+                    raise InvokeError(args.token, f"unsupported AWS Region: {region}")
+                account_id = ELB_LOG_ACCOUNTS[region]
+                return {"id": account_id, "arn": f"arn:aws:iam::{account_id}:root", "region": region}, []
+            case "aws:index/getPartition:getPartition":
+                return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, []
             case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
                 url = args.args["url"]
                 if not account.github_oidc_provider:

@@ -1,24 +1,42 @@
 """The offline plan: what `pulumi preview` would create for a stack, with no cloud account.
 
-    python -m tooling.plan production [--json PATH]
+    python -m tooling.plan production [--against REF] [--json PATH] [--diagram PATH.svg]
 
 Prints the tree of components and their children (type and name), the count
-of resources by type, then the policy pack's verdict. `--json` writes every
-registration, sorted and stable, so two runs diff cleanly. A bad stack config,
-or a mandatory policy violation, exits 1.
+of resources by type, the policy pack's verdict, then what one AWS account
+holding every stack would make of it (tooling/account.py). `--json` writes
+every registration, sorted and stable, so two runs diff cleanly. A bad stack
+config, a mandatory policy violation or a problem in the account exits 1.
+
+With `--against REF` it plans the stack at git REF too (tooling/review.py) and
+prints, instead of the tree and the account, what applying the working tree
+would create, update, replace or delete; `--json` then writes that review. Data
+at risk exits 1. `--diagram` draws the stack (tooling/diagram.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import asyncio
+import contextlib
 import gc
+import importlib
 import json
+import multiprocessing
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any
 
-from tooling.harness import Plan, ProgramError, Registration, known_stacks, run
+from tooling import account, diagram
+from tooling.harness import ROOT, Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
+from tooling.review import Review, ReviewError, plan_at, review
 
 
 def render_tree(plan: Plan) -> list[str]:
@@ -53,13 +71,82 @@ def render_counts(plan: Plan) -> list[str]:
     return lines
 
 
+def load_program() -> None:
+    """Import what the program imports, and the pulumi-aws module of every type the account model knows (the
+    program's types), which pulumi-aws loads only at first use (reading an attribute of its lazy module loads it):
+    a worker forked after this loads none of it again, nor does this process's own plan."""
+    for statement in ast.parse((ROOT / "__main__.py").read_text()).body:
+        if isinstance(statement, ast.ImportFrom) and statement.module:
+            importlib.import_module(statement.module)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                importlib.import_module(alias.name)
+    for module in sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")}):
+        getattr(importlib.import_module(f"pulumi_aws.{module}"), "__all__", None)
+
+
+# The parent's event loop, as the forked worker found it: kept, never closed, since closing it would unregister the
+# parent's wake-up pipe from the epoll instance parent and worker share.
+_inherited_loops: list[asyncio.AbstractEventLoop] = []
+
+
+def _own_event_loop() -> None:
+    """In the forked worker, an event loop of its own: the parent's, if it made one (as under pytest), shares its epoll
+    instance and wake-up pipe with the parent, and the threads of its executor did not survive the fork."""
+    policy = asyncio.get_event_loop_policy()
+    _inherited_loops.append(policy.get_event_loop())
+    policy.set_event_loop(policy.new_event_loop())
+
+
+@contextmanager
+def planned_beside(variants: dict[str, account.Variant]) -> Iterator[AsyncResult[dict[str, Plan]]]:
+    """The variants, planned in a worker on the other core while this process plans its own stack.
+
+    The worker is forked once the program is loaded, so it loads none of it again, and before this run opens its gRPC
+    channel to the policy pack or starts its threads.
+    """
+    load_program()
+    with multiprocessing.get_context("fork").Pool(1, initializer=_own_event_loop) as pool:
+        yield pool.apply_async(account.plan_variants, (variants,))
+
+
+def account_verdict(plan: Plan, others: AsyncResult[dict[str, Plan]]) -> tuple[list[str], bool]:
+    """The report on one account holding the stack's plan and the others, and whether it found no problem."""
+    account.prepare()  # botocore's models load here while the worker finishes
+    try:
+        plans = {plan.stack: plan, **others.get()}
+    except account.AccountError as error:
+        return [f"account: cannot plan {error}"], False
+    report = account.check(plans)
+    return report.lines(), report.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan", description="Offline plan of a stack of AMY's infrastructure.")
     parser.add_argument("stack", choices=known_stacks())
-    parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration to PATH")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="review the change from the stack at git REF to the working tree; data at risk exits 1",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every registration (with --against: the review) to PATH")
+    parser.add_argument("--diagram", type=Path, metavar="PATH.svg", help="draw the stack's architecture to PATH.svg")
     args = parser.parse_args(argv)
-    # The pack starts in its own process and analyzes resources while the program runs.
-    with policy_server() as server:
+    with contextlib.ExitStack() as running:
+        before: Future[dict[str, Any]] | None = None
+        change: Review | None = None
+        others: AsyncResult[dict[str, Plan]] | None = None
+        if args.against:
+            # The plan at REF runs in its own process on the other core while this one plans the working tree; the
+            # account is the plain plan's to report.
+            executor = running.enter_context(ThreadPoolExecutor(1))
+            before = executor.submit(plan_at, args.against, args.stack, ROOT, sys.executable)
+        else:
+            variants = account.variants()
+            del variants[args.stack]
+            others = running.enter_context(planned_beside(variants))
+        # The pack starts in its own process and analyzes resources while the program runs.
+        server = running.enter_context(policy_server())
         analysis = Analysis(server, args.stack, policy_config(args.stack))
         try:
             plan = run(args.stack, on_register=analysis.register)
@@ -67,17 +154,32 @@ def main(argv: list[str] | None = None) -> int:
             analysis.close()
             print(f"error: {error}", file=sys.stderr)
             return 1
-        print(f"Offline plan of stack {args.stack}: {len(plan.registrations)} resources to create\n")
-        print("\n".join(render_tree(plan)))
-        print("\nResources by type:")
-        print("\n".join(render_counts(plan)))
+        written = plan.as_json()
+        if before is None:
+            print(f"Offline plan of stack {args.stack}: {len(plan.registrations)} resources to create\n")
+            print("\n".join(render_tree(plan)))
+            print("\nResources by type:")
+            print("\n".join(render_counts(plan)))
+        else:
+            try:
+                change = review(args.stack, args.against, before.result(), json.loads(json.dumps(written)))
+            except ReviewError as error:
+                analysis.close()
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+            print("\n".join(change.lines()))
+            written = change.as_json()
         if args.json:
-            args.json.write_text(json.dumps(plan.as_json(), indent=2, sort_keys=True) + "\n")
-            print(f"\nWrote {len(plan.registrations)} registrations to {args.json}")
+            args.json.write_text(json.dumps(written, indent=2, sort_keys=True) + "\n")
+            print(f"\nWrote the {'review' if before else 'registrations'} to {args.json}")
+        if args.diagram:
+            args.diagram.write_text(diagram.render(plan))
+            print(f"\nDrew the stack to {args.diagram}")
         verdict = analysis.verdict(plan)
+        account_lines, account_ok = account_verdict(plan, others) if others is not None else ([], True)
     print(f"\nPolicies (policies/{args.stack}.json):")
-    print("\n".join(verdict.lines()))
-    return 1 if verdict.mandatory else 0
+    print("\n".join([*verdict.lines(), *account_lines]))
+    return 1 if verdict.mandatory or not account_ok or (change is not None and change.at_risk) else 0
 
 
 if __name__ == "__main__":

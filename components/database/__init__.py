@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_command as command
 
+from components.database import app_role
 from stack_config import AdoptionConfig, AppVersion, DatabaseConfig
 from stack_config.backups import AWS_BACKUP_DAILY_START_WINDOW
 from stack_config.database import clock
@@ -26,6 +27,8 @@ WAIT_AVAILABLE = ".venv/bin/python -m components.database.wait_available"
 
 @dataclass
 class DatabaseArgs:
+    # `amy-<stack>`, which names the application's secret.
+    name_prefix: str
     settings: DatabaseConfig
     region: str
     subnet_ids: pulumi.Input[Sequence[str]]
@@ -40,7 +43,10 @@ class Database(pulumi.ComponentResource):
     """RDS PostgreSQL in the isolated subnets, encrypted, TLS-only, backed up daily.
 
     The master password lives in Secrets Manager, rotated by RDS; no secret
-    passes through the stack. Changes wait for the maintenance window.
+    passes through the stack. Changes wait for the maintenance window. AMY
+    connects as its own role, whose password the release step makes and keeps
+    in the secret `amy-<stack>/database/app` (app_role.py beside this module);
+    the master user is for migrations and break-glass.
     """
 
     instance: aws.rds.Instance
@@ -50,6 +56,7 @@ class Database(pulumi.ComponentResource):
     port: pulumi.Output[int]
     arn: pulumi.Output[str]
     master_user_secret_arn: pulumi.Output[str]
+    app_secret_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:data:Database", name, None, opts)
@@ -57,13 +64,14 @@ class Database(pulumi.ComponentResource):
         identifier = settings.identifier
         adoption = args.adoption
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        # Made before the instance, or RDS creates them itself with no retention.
+        # Made before the instance, or RDS creates them itself with no retention. Like every log group they outlive
+        # `pulumi destroy`: protected where the stack protects, retained elsewhere.
         log_groups = [
             aws.cloudwatch.LogGroup(
                 f"{name}-log-{export}",
                 name=f"/aws/rds/instance/{identifier}/{export}",
                 retention_in_days=args.log_retention_days,
-                opts=stateful,
+                opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(retain_on_delete=not args.protect)),
             )
             for export in LOG_EXPORTS
         ]
@@ -129,6 +137,13 @@ class Database(pulumi.ComponentResource):
         self.port = self.instance.port
         self.arn = self.instance.arn
         self.master_user_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
+        # Only the secret: its value is made and stored by the release step, so it never enters Pulumi's state.
+        self.app_secret_arn = aws.secretsmanager.Secret(
+            f"{name}-app-secret",
+            name=f"{args.name_prefix}/database/app",
+            description=f"The password of {app_role.APP_ROLE}, AMY's own role in {identifier}; stored by the release step",
+            opts=stateful,
+        ).arn
         self.register_outputs({"address": self.address, "port": self.port, "arn": self.arn})
 
     def _release_snapshot(self, name: str, args: DatabaseArgs) -> aws.rds.Snapshot:
@@ -182,7 +197,7 @@ def release_snapshot_identifier(version: AppVersion, database: str, moment: date
     letter and has single hyphens, so the whole stays a valid snapshot identifier (1-255 letters, digits and
     hyphens, a letter first, no `--`, no trailing hyphen).
     """
-    return f"{version.slug}-{database}-{moment:%Y-%m-%d-%H%M}"
+    return version.snapshot_identifier(database, moment)
 
 
 def release_time() -> datetime:

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alarms import Alarm
-from components.application import APP_PORT
+from components.application import APP_PORT, Address
 from components.fargate_service import service as core
 from components.fargate_service.alarms import service_alarms
 from components.fargate_service.args import FargateServiceArgs
@@ -40,6 +40,8 @@ class FargateService(pulumi.ComponentResource):
     web: aws.ecs.Service | None
     # What operators are told about this tier.
     alarms: list[Alarm]
+    # Where the application's name points.
+    address: Address
 
     def __init__(self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:web:FargateService", name, None, opts)
@@ -51,8 +53,18 @@ class FargateService(pulumi.ComponentResource):
 
         entry = front(name, args, self)
         self.load_balancer, self.target_group = entry.load_balancer, entry.target_group
+        self.address = Address(alias_name=self.load_balancer.dns_name, alias_zone_id=self.load_balancer.zone_id)
+        # AMY's own database role first (as the master user, who then migrates), so the services can connect as it.
         migrate_task = tasks.definition(
-            "migrate", ["sh", "-c", f"{PYTHON} manage.py migrate --no-input && {PYTHON} manage.py createcachetable"], None
+            "migrate",
+            [
+                "sh",
+                "-c",
+                f'{PYTHON} manage.py shell -c "${core.MIGRATION_SCRIPT}" && {PYTHON} manage.py migrate --no-input && '
+                f"{PYTHON} manage.py createcachetable",
+            ],
+            None,
+            migrates=True,
         )
         self.web = None
         self.alarms = []
@@ -92,7 +104,7 @@ class FargateService(pulumi.ComponentResource):
             services.append(
                 tasks.service("rqscheduler", [PYTHON, "manage.py", "rqscheduler", "-v", "2"], depends_on=[migrated], single=True)
             )
-        redeploy_on_rotation(name, self.cluster, services, app.database_secret_arn, self)
+        redeploy_on_rotation(name, self.cluster, services, app.database_secret_arn, app.permissions_boundary, self)
         self.alarms = service_alarms(
             self.load_balancer.arn_suffix, self.target_group.arn_suffix, self.cluster.name, self.web.name
         )

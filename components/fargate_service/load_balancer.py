@@ -19,25 +19,11 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/version/"
 DEREGISTRATION_DELAY_SECONDS = 30
 IDLE_TIMEOUT_SECONDS = 60
-# ALB log delivery accounts of regions that predate the service principal.
-ELB_LOG_ACCOUNTS = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "ca-central-1": "985666609251",
-    "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-west-3": "009996457667",
-    "eu-north-1": "897822967062",
-    "ap-south-1": "718504428378",
-    "ap-northeast-1": "582318560864",
-    "ap-northeast-2": "600734575887",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "sa-east-1": "507241528517",
-}
+# Where the load balancer writes its access logs in the bucket; AWS adds AWSLogs/<account>/ below it.
+ACCESS_LOGS_PREFIX = "alb"
+# Regions opened since August 2022 have no ELB account: their load balancers write logs as this service
+# (Elastic Load Balancing user guide, "Enable access logs for your Application Load Balancer", step 2).
+LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 MAINTENANCE_PAGE = (
     "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>AMY is under maintenance</title>"
     "<body style='font-family:sans-serif;max-width:40em;margin:4em auto'><h1>AMY is under maintenance</h1>"
@@ -57,7 +43,7 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
     """The load balancer in the public subnets: HTTPS to the web tasks, HTTP redirected, the name pointed at it."""
     child = pulumi.ResourceOptions(parent=parent)
     app = args.app
-    logs, logs_policy = _access_logs_bucket(name, args, child)
+    logs, logs_policy = _access_logs_bucket(name, args, parent)
     load_balancer = aws.lb.LoadBalancer(
         f"{name}-alb",
         # Named, not autonamed: ELB names are at most 32 characters, and Pulumi's suffix would
@@ -70,7 +56,7 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
         drop_invalid_header_fields=True,
         enable_deletion_protection=app.protect,
         idle_timeout=IDLE_TIMEOUT_SECONDS,
-        access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket, prefix="alb", enabled=True),
+        access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket, prefix=ACCESS_LOGS_PREFIX, enabled=True),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[logs_policy]),
     )
     target_group = aws.lb.TargetGroup(
@@ -116,16 +102,6 @@ def front(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Front
     )
     if args.service.maintenance:
         _maintenance_rule(name, https, child)
-    aws.route53.Record(
-        f"{name}-dns",
-        zone_id=app.zone_id,
-        name=app.domain,
-        type="A",
-        aliases=[
-            aws.route53.RecordAliasArgs(name=load_balancer.dns_name, zone_id=load_balancer.zone_id, evaluate_target_health=True)
-        ],
-        opts=pulumi.ResourceOptions(parent=parent, import_=app.record_import),
-    )
     return Front(load_balancer=load_balancer, target_group=target_group, https_listener=https)
 
 
@@ -149,12 +125,21 @@ def _maintenance_rule(name: str, https: aws.lb.Listener, child: pulumi.ResourceO
 
 
 def _access_logs_bucket(
-    name: str, args: FargateServiceArgs, child: pulumi.ResourceOptions
+    name: str, args: FargateServiceArgs, parent: pulumi.Resource
 ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+    """A private bucket the region's load balancers may write this account's access logs to, kept as long as the
+    stack keeps logs; it outlives `pulumi destroy` (protected where the stack protects, retained elsewhere)."""
+    child = pulumi.ResourceOptions(parent=parent)
+    protect = args.app.protect
     bucket_name = f"{name}-alb-logs"
-    bucket = aws.s3.Bucket(bucket_name, force_destroy=False, opts=child)
+    bucket = aws.s3.Bucket(
+        bucket_name,
+        force_destroy=False,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=not protect),
+    )
     lock_down(bucket_name, bucket, child)
-    # Load balancers deliver logs only to buckets encrypted with S3-managed keys.
+    # Load balancers deliver logs only to buckets encrypted with S3-managed keys (SSE-S3), the same user guide's
+    # bucket requirements say.
     encrypt_by_default(bucket_name, bucket, child, kms_key_arn=None)
     aws.s3.BucketLifecycleConfiguration(
         f"{bucket_name}-lifecycle",
@@ -169,30 +154,42 @@ def _access_logs_bucket(
         ],
         opts=child,
     )
-    region = args.app.region
+    writer = log_delivery_principal(parent)
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=parent)).account_id
     policy = aws.s3.BucketPolicy(
         f"{bucket_name}-policy",
         bucket=bucket.id,
-        policy=bucket.arn.apply(lambda arn: json.dumps(access_logs_policy(arn, region))),
+        policy=pulumi.Output.all(bucket.arn, account).apply(
+            lambda values: json.dumps(access_logs_policy(values[0], values[1], writer))
+        ),
         opts=child,
     )
     return bucket, policy
 
 
-def access_logs_policy(bucket_arn: str, region: str) -> dict[str, Any]:
-    """Let the region's load balancers deliver access logs; refuse anything without TLS."""
-    account = ELB_LOG_ACCOUNTS.get(region)
-    principal = (
-        {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
-    )
+def log_delivery_principal(parent: pulumi.Resource) -> dict[str, str]:
+    """Who writes the region's access logs: its ELB account, as the provider's table has it (the
+    aws_elb_service_account data source), or, in a region the table lacks, the log delivery service."""
+    try:
+        account = aws.elb.get_service_account(opts=pulumi.InvokeOptions(parent=parent))
+    except Exception as error:
+        # The data source fails with this for a region it has no account for (elb/service_account_data_source.go).
+        if "unsupported AWS Region" in str(error):
+            return {"Service": LOG_DELIVERY_SERVICE}
+        raise
+    return {"AWS": account.arn}
+
+
+def access_logs_policy(bucket_arn: str, account: str, writer: dict[str, str]) -> dict[str, Any]:
+    """Let `writer` deliver the account's access logs under the prefix; refuse anything without TLS."""
     policy = tls_only_policy(bucket_arn)
     policy["Statement"].append(
         {
             "Sid": "LoadBalancerLogs",
             "Effect": "Allow",
-            "Principal": principal,
+            "Principal": writer,
             "Action": "s3:PutObject",
-            "Resource": f"{bucket_arn}/alb/*",
+            "Resource": f"{bucket_arn}/{ACCESS_LOGS_PREFIX}/AWSLogs/{account}/*",
         }
     )
     return policy

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.aws_documents import service_trust
 
 
@@ -17,14 +18,16 @@ def redeploy_on_rotation(
     cluster: aws.ecs.Cluster,
     services: Sequence[aws.ecs.Service],
     database_secret_arn: pulumi.Input[str],
+    permissions_boundary: pulumi.Input[str],
     parent: pulumi.Resource,
 ) -> None:
     """When a rotation succeeds, a Step Functions state machine forces a new deployment of every service."""
     child = pulumi.ResourceOptions(parent=parent)
-    machine_role = aws.iam.Role(
+    machine_role = iam.role(
         f"{name}-redeploy-role",
         description="Roll AMY's services after the database password rotates",
-        assume_role_policy=service_trust("states.amazonaws.com"),
+        trust=service_trust("states.amazonaws.com"),
+        boundary=permissions_boundary,
         opts=child,
     )
     aws.iam.RolePolicy(
@@ -56,10 +59,11 @@ def redeploy_on_rotation(
         event_pattern=pulumi.Output.from_input(database_secret_arn).apply(lambda arn: json.dumps(rotation_event_pattern(arn))),
         opts=child,
     )
-    events_role = aws.iam.Role(
+    events_role = iam.role(
         f"{name}-password-rotated-role",
         description="Let EventBridge start the redeploy state machine",
-        assume_role_policy=service_trust("events.amazonaws.com"),
+        trust=service_trust("events.amazonaws.com"),
+        boundary=permissions_boundary,
         opts=child,
     )
     aws.iam.RolePolicy(

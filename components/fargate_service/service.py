@@ -5,28 +5,39 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.application import APP_PORT, Application
 from components.aws_documents import service_trust
+from components.database import app_role
 from components.fargate_service.args import FargateServiceArgs
 from components.fargate_service.task_documents import (
     container_definition,
     execution_policy,
     image_lifecycle_policy,
+    migration_policy,
     parameter_arns,
     task_policy,
     task_secrets,
 )
 
+# The migration runs app_role.py's source from this variable through `manage.py shell -c`, which calls its Django entry.
+MIGRATION_SCRIPT = "AMY_DATABASE_ROLE"
 # Start-up imports Django and opens database connections before /version/ answers.
 HEALTH_CHECK_GRACE_SECONDS = 120
 CPU_TARGET_PERCENT = 60
 REQUESTS_PER_TARGET = 500
 SCALE_IN_COOLDOWN_SECONDS = 300
 SCALE_OUT_COOLDOWN_SECONDS = 60
+
+
+def app_role_script() -> str:
+    """app_role.py as `manage.py shell -c` runs it: its definitions, then the migration's entry."""
+    return Path(app_role.__file__).read_text() + "\nprovision_with_django()\n"
 
 
 def repository(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> aws.ecr.Repository:
@@ -51,10 +62,22 @@ def repository(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> 
 
 
 def cluster(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> aws.ecs.Cluster:
+    app = args.app
     return aws.ecs.Cluster(
         f"{name}-cluster",
-        name=args.app.name_prefix,
+        name=app.name_prefix,
         settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+        # ECS Exec's shells are logged like the host's sessions: to the sessions' group, encrypted with their key.
+        configuration=aws.ecs.ClusterConfigurationArgs(
+            execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                kms_key_id=app.session_key_arn,
+                logging="OVERRIDE",
+                log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
+                    cloud_watch_log_group_name=app.session_log_group_name,
+                    cloud_watch_encryption_enabled=True,
+                ),
+            )
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
 
@@ -65,6 +88,8 @@ class Roles:
     execution: aws.iam.Role
     # AMY's inside the task.
     task: aws.iam.Role
+    # The migration's, which also keeps the password of AMY's database role.
+    migration: aws.iam.Role
     # What the roles may do. A role's ARN exists before its policies do; a task started in between
     # could neither pull its image nor read its secrets.
     policies: tuple[pulumi.Resource, ...]
@@ -74,10 +99,11 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
     child = pulumi.ResourceOptions(parent=parent)
     app = args.app
     trust = service_trust("ecs-tasks.amazonaws.com")
-    execution = aws.iam.Role(
+    execution = iam.role(
         f"{name}-execution-role",
         description="ECS: pull AMY's image, read its secrets, write logs",
-        assume_role_policy=trust,
+        trust=trust,
+        boundary=app.permissions_boundary,
         opts=child,
     )
     managed = aws.iam.RolePolicyAttachment(
@@ -89,21 +115,42 @@ def roles(name: str, args: FargateServiceArgs, parent: pulumi.Resource) -> Roles
     secrets = aws.iam.RolePolicy(
         f"{name}-execution-role-secrets",
         role=execution.id,
-        policy=pulumi.Output.from_input(app.database_secret_arn).apply(
-            lambda secret_arn: json.dumps(execution_policy(_settings_arns(app, secret_arn), secret_arn))
+        policy=pulumi.Output.all(app.database_secret_arn, app.app_database_secret_arn).apply(
+            lambda arns: json.dumps(execution_policy(_settings_arns(app, arns[0]), arns))
         ),
         opts=child,
     )
-    task = aws.iam.Role(
+    task = iam.role(
         f"{name}-task-role",
         description="AMY's tasks: ECS Exec and the e-mail attachments bucket",
-        assume_role_policy=trust,
+        trust=trust,
+        boundary=app.permissions_boundary,
         opts=child,
     )
-    own = aws.iam.RolePolicy(
-        f"{name}-task-role-app", role=task.id, policy=json.dumps(task_policy(app.email_attachments_bucket)), opts=child
+    exec_policy = pulumi.Output.all(app.session_log_group_arn, app.session_key_arn).apply(
+        lambda values: json.dumps(task_policy(app.email_attachments_bucket, values[0], values[1]))
     )
-    return Roles(execution=execution, task=task, policies=(managed, secrets, own))
+    own = aws.iam.RolePolicy(f"{name}-task-role-app", role=task.id, policy=exec_policy, opts=child)
+    migration = iam.role(
+        f"{name}-migration-role",
+        description="AMY's migration: ECS Exec, the e-mail attachments bucket, and the password of AMY's database role",
+        trust=trust,
+        boundary=app.permissions_boundary,
+        opts=child,
+    )
+    migration_own = aws.iam.RolePolicy(
+        f"{name}-migration-role-app",
+        role=migration.id,
+        policy=exec_policy,
+        opts=child,
+    )
+    password = aws.iam.RolePolicy(
+        f"{name}-migration-role-password",
+        role=migration.id,
+        policy=pulumi.Output.from_input(app.app_database_secret_arn).apply(lambda arn: json.dumps(migration_policy(arn))),
+        opts=child,
+    )
+    return Roles(execution=execution, task=task, migration=migration, policies=(managed, secrets, own, migration_own, password))
 
 
 def _settings_arns(app: Application, database_secret_arn: str) -> dict[str, str]:
@@ -126,12 +173,19 @@ class Tasks:
         self._roles = roles
         self._parent = parent
 
-    def definition(self, process: str, command_line: Sequence[str], port: int | None) -> aws.ecs.TaskDefinition:
+    def definition(
+        self, process: str, command_line: Sequence[str], port: int | None, migrates: bool = False
+    ) -> aws.ecs.TaskDefinition:
+        """`process`'s task; the migration's connects as the master user and makes AMY's role (app_role.py) first."""
         app = self._args.app
+        environment = dict(app.environment)
+        if migrates:
+            environment |= {"AMY_APP_DATABASE_LOGIN_ARN": app.app_database_secret_arn, MIGRATION_SCRIPT: app_role_script()}
         definition = pulumi.Output.all(
             image=self._image,
-            environment=pulumi.Output.all(**dict(app.environment)),
+            environment=pulumi.Output.all(**environment),
             database_secret_arn=app.database_secret_arn,
+            connects_with=app.database_secret_arn if migrates else app.app_database_secret_arn,
         ).apply(
             lambda values: json.dumps(
                 [
@@ -140,7 +194,7 @@ class Tasks:
                         image=values["image"],
                         command=command_line,
                         environment=values["environment"],
-                        secrets=task_secrets(_settings_arns(app, values["database_secret_arn"]), values["database_secret_arn"]),
+                        secrets=task_secrets(_settings_arns(app, values["database_secret_arn"]), values["connects_with"]),
                         log_group=app.log_groups[process],
                         region=app.region,
                         port=port,
@@ -159,7 +213,7 @@ class Tasks:
                 operating_system_family="LINUX", cpu_architecture="X86_64"
             ),
             execution_role_arn=self._roles.execution.arn,
-            task_role_arn=self._roles.task.arn,
+            task_role_arn=(self._roles.migration if migrates else self._roles.task).arn,
             container_definitions=definition,
             opts=pulumi.ResourceOptions(parent=self._parent, depends_on=list(self._roles.policies)),
         )

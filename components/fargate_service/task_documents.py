@@ -45,7 +45,8 @@ def parameter_arns(region: str, account: str, path: str, names: Sequence[str]) -
 
 
 def task_secrets(parameter_arns: Mapping[str, str], database_secret_arn: str) -> dict[str, str]:
-    """Every secret setting by reference: Parameter Store ARNs, and the database secret's JSON keys."""
+    """Every secret setting by reference: Parameter Store ARNs, and the JSON keys of the database secret the task
+    connects with (AMY's own role's; the master user's for the migration)."""
     return {
         **parameter_arns,
         "AMY_DATABASE_USER": f"{database_secret_arn}:username::",
@@ -53,8 +54,8 @@ def task_secrets(parameter_arns: Mapping[str, str], database_secret_arn: str) ->
     }
 
 
-def execution_policy(parameter_arns: Mapping[str, str], database_secret_arn: str) -> dict[str, Any]:
-    """The execution role may read exactly the settings the containers reference."""
+def execution_policy(parameter_arns: Mapping[str, str], database_secret_arns: Sequence[str]) -> dict[str, Any]:
+    """The execution role may read exactly the settings and the database secrets the containers reference."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -68,14 +69,32 @@ def execution_policy(parameter_arns: Mapping[str, str], database_secret_arn: str
                 "Sid": "ReadDatabaseSecret",
                 "Effect": "Allow",
                 "Action": "secretsmanager:GetSecretValue",
-                "Resource": database_secret_arn,
+                "Resource": sorted(database_secret_arns),
             },
         ],
     }
 
 
-def task_policy(email_attachments_bucket: str | None) -> dict[str, Any]:
-    """What AMY itself may do: ECS Exec's channels, and the e-mail attachments bucket when there is one."""
+def migration_policy(app_database_secret_arn: str) -> dict[str, Any]:
+    """The migration's own: read the password of AMY's database role, and store it the first time it makes it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ApplicationPassword",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+                "Resource": app_database_secret_arn,
+            }
+        ],
+    }
+
+
+def task_policy(email_attachments_bucket: str | None, session_log_group_arn: str, session_key_arn: str) -> dict[str, Any]:
+    """What AMY itself may do: ECS Exec's channels, logging each session to the sessions' group under their key (the
+    ECS developer guide's "IAM permissions required for ECS Exec" with logging and encryption), and the e-mail
+    attachments bucket when there is one."""
+    group = session_log_group_arn.removesuffix(":*")
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ExecuteCommand",
@@ -87,7 +106,15 @@ def task_policy(email_attachments_bucket: str | None) -> dict[str, Any]:
                 "ssmmessages:OpenDataChannel",
             ],
             "Resource": "*",
-        }
+        },
+        {
+            "Sid": "LogSessions",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": [group, f"{group}:log-stream:*"],
+        },
+        {"Sid": "FindSessionLog", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"},
+        {"Sid": "SessionEncryption", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": session_key_arn},
     ]
     if email_attachments_bucket:
         statements.append(email_attachments_statement(email_attachments_bucket))

@@ -9,22 +9,21 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.alarms import Alarm
-from components.application import Application
+from components.application import Address, Application
 from components.aws_documents import email_attachments_statement, service_trust
+from components.iam_documents import cloudwatch_agent_statements, document, session_key_statement, ssm_agent_statements
 from components.legacy_host import files
-from components.legacy_host.alarms import host_alarms
+from components.legacy_host.alarms import SERVER_ERRORS, SERVER_ERRORS_PATTERN, host_alarms, metrics_namespace
 from stack_config import AdoptionConfig, HostConfig
 
 CANONICAL_OWNER_ID = "099720109477"
 UBUNTU_LTS_IMAGES = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
-INSTANCE_POLICIES = {
-    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-}
-# The host's own Redis, for cacheMode `local`.
-LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
-DNS_TTL = 300
+# The host's own Redis, for cacheMode `local`, as redis-py's from_url reads a socket (unix:///path?db=N). AMY appends
+# each queue's database number to AMY_REDIS_URL (its settings: `env("AMY_REDIS_URL") + "2"`), so the URL ends where
+# that number goes.
+LOCAL_REDIS_URL = f"unix://{files.HostLayout.redis_socket}?db="
 # A release installs dependencies and migrates; give it time before `pulumi up` gives up.
 DEPLOY_TIMEOUT_SECONDS = 3600
 # The configure script may run for its whole timeout on a first boot (see files.py); `pulumi up` waits that long
@@ -50,6 +49,8 @@ class LegacyHostArgs:
     dumps_key_arn: pulumi.Input[str]
     backup_plan_id: pulumi.Input[str]
     backup_role_arn: pulumi.Input[str]
+    # The log group of nginx's access log, which the server-error metric filter reads.
+    nginx_access_log_group: pulumi.Input[str]
     adoption: AdoptionConfig = field(default_factory=AdoptionConfig)
 
 
@@ -69,15 +70,18 @@ class LegacyHost(pulumi.ComponentResource):
     maintenance_document: aws.ssm.Document
     # What operators are told about this tier.
     alarms: list[Alarm]
+    # Where the application's name points.
+    address: Address
 
     def __init__(self, name: str, args: LegacyHostArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("amy:web:LegacyHost", name, None, opts)
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
+        self._namespace = metrics_namespace(args.app.stack)
 
         profile = self._instance_profile()
-        settings = pulumi.Output.all(args.app.database_secret_arn, args.dumps_bucket).apply(
+        settings = pulumi.Output.all(args.app.database_secret_arn, args.app.app_database_secret_arn, args.dumps_bucket).apply(
             lambda values: self._settings(*values)
         )
         host_files = settings.apply(files.render)
@@ -85,7 +89,11 @@ class LegacyHost(pulumi.ComponentResource):
         self.ami_id = pulumi.Output.from_input(args.host.ami_id) if args.host.ami_id else self._latest_ubuntu()
         self.instance = self._instance(profile, user_data)
         self.public_ip = self._address()
-        self.deploy_document, self.maintenance_document = self._deploys(host_files)
+        self.address = Address(ip=self.public_ip)
+        configure = pulumi.Output.all(host_files, settings).apply(
+            lambda values: files.configure_document(values[0], files.retired(values[1]))
+        )
+        self.deploy_document, self.maintenance_document = self._deploys(configure)
         aws.backup.Selection(
             f"{name}-backup",
             name=f"{args.app.name_prefix}-host",
@@ -94,10 +102,10 @@ class LegacyHost(pulumi.ComponentResource):
             resources=[self.instance.arn],
             opts=self._child,
         )
-        self.alarms = host_alarms(self.instance.id)
+        self.alarms = host_alarms(self.instance.id, self._namespace, self._watch())
         self.register_outputs({"instance_id": self.instance.id, "public_ip": self.public_ip})
 
-    def _settings(self, database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
+    def _settings(self, database_secret_arn: str, app_database_secret_arn: str, dumps_bucket: str) -> files.HostSettings:
         app, host = self._args.app, self._args.host
         return files.HostSettings(
             stack=app.stack,
@@ -109,7 +117,10 @@ class LegacyHost(pulumi.ComponentResource):
             acme_directory=host.acme_directory,
             parameters_path=app.settings_path,
             database_secret_arn=database_secret_arn,
+            app_database_secret_arn=app_database_secret_arn,
             dumps_bucket=dumps_bucket,
+            keep_release_dumps=host.keep_release_dumps,
+            metrics_namespace=self._namespace,
             log_groups=app.log_groups,
             rq_workers=app.rq_workers,
             required_settings=app.required_settings,
@@ -129,21 +140,41 @@ class LegacyHost(pulumi.ComponentResource):
         return image.id
 
     def _instance_profile(self) -> aws.iam.InstanceProfile:
-        role = aws.iam.Role(
+        args, app = self._args, self._args.app
+        role = iam.role(
             f"{self._name}-role",
             description="AMY's legacy host",
-            assume_role_policy=service_trust("ec2.amazonaws.com"),
+            trust=service_trust("ec2.amazonaws.com"),
+            boundary=app.permissions_boundary,
             opts=self._child,
         )
-        for purpose, policy_arn in INSTANCE_POLICIES.items():
-            aws.iam.RolePolicyAttachment(f"{self._name}-role-{purpose}", role=role.name, policy_arn=policy_arn, opts=self._child)
-        args, app = self._args, self._args.app
+        # Instead of AmazonSSMManagedInstanceCore, which reads every parameter of the account, and
+        # CloudWatchAgentServerPolicy, which writes any log group: the agents' needs, on the stack's own.
+        aws.iam.RolePolicy(
+            f"{self._name}-role-agents",
+            role=role.id,
+            policy=pulumi.Output.all(app.database_secret_arn, app.session_key_arn).apply(
+                lambda values: json.dumps(agents_policy(app.region, values[0].split(":")[4], app.stack, values[1]))
+            ),
+            opts=self._child,
+        )
         aws.iam.RolePolicy(
             f"{self._name}-role-amy",
             role=role.id,
-            policy=pulumi.Output.all(app.database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn).apply(
+            policy=pulumi.Output.all(
+                app.database_secret_arn, app.app_database_secret_arn, args.dumps_bucket_arn, args.dumps_key_arn
+            ).apply(
                 lambda values: json.dumps(
-                    host_policy(app.region, app.settings_path, values[0], values[1], values[2], app.email_attachments_bucket)
+                    host_policy(
+                        app.region,
+                        app.settings_path,
+                        values[0],
+                        values[1],
+                        values[2],
+                        values[3],
+                        self._namespace,
+                        app.email_attachments_bucket,
+                    )
                 )
             ),
             opts=self._child,
@@ -187,18 +218,37 @@ class LegacyHost(pulumi.ComponentResource):
         aws.ec2.EipAssociation(
             f"{self._name}-ip-association", allocation_id=address.allocation_id, instance_id=self.instance.id, opts=self._child
         )
-        aws.route53.Record(
-            f"{self._name}-dns",
-            zone_id=self._args.app.zone_id,
-            name=self._args.app.domain,
-            type="A",
-            ttl=DNS_TTL,
-            records=[address.public_ip],
-            opts=pulumi.ResourceOptions(parent=self, import_=self._args.app.record_import),
-        )
         return address.public_ip
 
-    def _deploys(self, host_files: pulumi.Output[list[files.HostFile]]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
+    def _watch(self) -> pulumi.Output[str]:
+        """What the host's alarms read besides its own metrics: server errors counted in nginx's access log, and
+        Route 53 getting /version/ from outside; the health check's id."""
+        app = self._args.app
+        aws.cloudwatch.LogMetricFilter(
+            f"{self._name}-server-errors",
+            name=f"{app.name_prefix}-server-errors",
+            log_group_name=self._args.nginx_access_log_group,
+            pattern=SERVER_ERRORS_PATTERN,
+            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                name=SERVER_ERRORS, namespace=self._namespace, value="1", unit="Count"
+            ),
+            opts=self._child,
+        )
+        check = aws.route53.HealthCheck(
+            f"{self._name}-version-check",
+            type="HTTPS",
+            fqdn=app.domain,
+            port=443,
+            resource_path="/version/",
+            # The certificate is for the domain: send it as the TLS server name.
+            enable_sni=True,
+            request_interval=30,
+            failure_threshold=3,
+            opts=self._child,
+        )
+        return check.id
+
+    def _deploys(self, configure_content: pulumi.Output[str]) -> tuple[aws.ssm.Document, aws.ssm.Document]:
         app = self._args.app
         prefix = app.name_prefix
         documents = {
@@ -211,7 +261,7 @@ class LegacyHost(pulumi.ComponentResource):
                 opts=self._child,
             )
             for purpose, content in (
-                ("configure", host_files.apply(files.configure_document)),
+                ("configure", configure_content),
                 ("deploy", json.dumps(deploy_document())),
                 ("maintenance", json.dumps(maintenance_document())),
             )
@@ -246,12 +296,15 @@ def host_policy(
     region: str,
     parameters_path: str,
     database_secret_arn: str,
+    app_database_secret_arn: str,
     dumps_bucket_arn: str,
     dumps_key_arn: str,
+    metrics_namespace: str,
     email_attachments_bucket: str | None = None,
 ) -> dict:
-    """What the host may do beyond SSM and the CloudWatch agent: read its settings, write dumps,
-    and keep e-mail attachments where a bucket is configured."""
+    """What the host may do beyond SSM and the CloudWatch agent: read its settings and the database's secrets (the
+    master user's for migrations), store the password of AMY's own role once, write dumps, put metrics in its
+    stack's namespace only, and keep e-mail attachments where a bucket is configured."""
     account = database_secret_arn.split(":")[4]
     path = parameters_path.rstrip("/")
     statements = [
@@ -268,7 +321,16 @@ def host_policy(
             "Sid": "ReadDatabaseSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": database_secret_arn,
+            "Resource": database_secret_arn
+            if app_database_secret_arn is None
+            else [database_secret_arn, app_database_secret_arn],
+        },
+        # The deploy's amy-database-role stores the password it makes for AMY's role, the first time.
+        {
+            "Sid": "StoreApplicationPassword",
+            "Effect": "Allow",
+            "Action": "secretsmanager:PutSecretValue",
+            "Resource": app_database_secret_arn,
         },
         {
             "Sid": "WriteDumps",
@@ -282,10 +344,37 @@ def host_policy(
             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
             "Resource": dumps_key_arn,
         },
+        # PutMetricData has no resource: the namespace is its condition key (CloudWatch user guide, "Using condition
+        # keys to limit access to CloudWatch namespaces").
+        {
+            "Sid": "PutMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}},
+        },
+        # The boundary allows PutMetricData in any namespace; the host puts only its own, whatever is added later.
+        {
+            "Sid": "NoOtherMetrics",
+            "Effect": "Deny",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"cloudwatch:namespace": metrics_namespace}},
+        },
     ]
     if email_attachments_bucket:
         statements.append(email_attachments_statement(email_attachments_bucket))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def agents_policy(region: str, account: str, stack: str, session_key_arn: str) -> dict:
+    """The SSM agent (Run Command, associations, Session Manager, whose sessions it logs to `/amy/<stack>/sessions`
+    and decrypts with the sessions' key) and the CloudWatch agent shipping the stack's logs."""
+    return document(
+        *ssm_agent_statements(),
+        *cloudwatch_agent_statements([f"arn:aws:logs:{region}:{account}:log-group:/amy/{stack}/*"]),
+        session_key_statement(session_key_arn),
+    )
 
 
 def deploy_document() -> dict:

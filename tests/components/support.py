@@ -9,6 +9,7 @@ from typing import Any
 import stack_config
 from stack_config import CacheMode, Layout, StackConfig
 from stack_config.cache import CACHE_MODES_BY_LAYOUT
+from tests.stack_config.support import RQ_RELEASE
 from tests.stacks import config_of, planned
 from tooling.harness import Plan, run, stack_config_values
 
@@ -38,12 +39,17 @@ def redis_mode(layout: Layout) -> CacheMode:
     return mode
 
 
+def cache_overrides(mode: CacheMode) -> dict[str, str]:
+    """Overrides for `mode`: a cache comes with a release that has RQ, which only it serves."""
+    return {"amy:cacheMode": mode} if mode == "none" else {"amy:cacheMode": mode, "amy:appVersion": RQ_RELEASE}
+
+
 def with_redis(stack: str) -> Plan:
     """`stack` with Redis for RQ in its layout's way: as committed where it has it."""
     layout = config_of(stack).layout
     if config_of(stack).cache_mode == redis_mode(layout):
         return planned(stack)
-    return varied(stack, {"amy:cacheMode": redis_mode(layout)})
+    return varied(stack, cache_overrides(redis_mode(layout)))
 
 
 def metric_alarms(plan: Plan) -> dict[str, dict[str, Any]]:

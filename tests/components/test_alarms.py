@@ -8,6 +8,7 @@ import fnmatch
 import json
 from typing import Any
 
+import pulumi_aws as aws
 import pytest
 from moto.events.models import EventPattern
 
@@ -16,7 +17,7 @@ from components.fargate_service.alarms import service_alarms
 from components.legacy_host.alarms import host_alarms
 from stack_config import StackConfig
 from tests.aws_shapes import request_errors
-from tests.components.support import metric_alarms, varied
+from tests.components.support import METRIC_ALARM, metric_alarms, varied
 from tests.stacks import STACKS, config_of, planned
 from tooling.harness import ACCOUNT_ID, ROOT, Plan, record
 
@@ -34,23 +35,42 @@ WEB_ALARM = Alarm(
 )
 
 
-def build(email: str | None = "ops@example.org") -> Plan:
-    return record(
-        "unit",
-        lambda: Alarms(
+# An alarm on a metric that exists in us-east-1 alone, as Route 53's health checks'.
+EAST_ALARM = Alarm(
+    "site-unreachable",
+    "AWS/Route53",
+    "HealthCheckStatus",
+    {"HealthCheckId": "0123-abcd"},
+    "Minimum",
+    "LessThanThreshold",
+    1,
+    3,
+    "Route 53 cannot reach the site.",
+    missing_data="breaching",
+    us_east_1=True,
+)
+
+
+def build(email: str | None = "ops@example.org", region: str = "us-east-1", web_alarms: tuple[Alarm, ...] = (WEB_ALARM,)) -> Plan:
+    def program() -> None:
+        east = aws.Provider("aws-us-east-1", region="us-east-1")
+        Alarms(
             "alarms",
             AlarmsArgs(
                 name_prefix="amy-unit",
+                region=region,
+                us_east_1=east,
                 email=email,
                 database_identifier="amy-unit",
                 database_storage_gb=50,
-                web_alarms=[WEB_ALARM],
+                web_alarms=list(web_alarms),
                 backup_vault_name="amy-unit",
-                backup_vault_arn=f"arn:aws:backup:us-east-1:{ACCOUNT_ID}:backup-vault:amy-unit",
+                backup_vault_arn=f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:amy-unit",
                 backup_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/amy-unit-backups",
             ),
-        ),
-    )
+        )
+
+    return record("unit", program)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +84,7 @@ def put_metric_alarm(inputs: dict) -> dict:
         "AlarmDescription": inputs["alarmDescription"],
         "Namespace": inputs["namespace"],
         "MetricName": inputs["metricName"],
-        "Dimensions": [{"Name": key, "Value": value} for key, value in inputs["dimensions"].items()],
+        "Dimensions": [{"Name": key, "Value": value} for key, value in inputs.get("dimensions", {}).items()],
         "Statistic": inputs["statistic"],
         "Period": inputs["period"],
         "EvaluationPeriods": inputs["evaluationPeriods"],
@@ -117,6 +137,41 @@ def test_alarms_are_valid_requests_that_notify_the_topic(stack_plan: Plan) -> No
     for name, inputs in metric_alarms(stack_plan).items():
         assert request_errors("cloudwatch", "PutMetricAlarm", put_metric_alarm(inputs)) == "", name
         assert inputs["alarmActions"] == inputs["okActions"] == [topic]
+        # An alarm's whole evaluation spans a day at most (CloudWatch quotas).
+        assert inputs["period"] * inputs["evaluationPeriods"] <= 86400, name
+
+
+def test_an_alarm_on_a_us_east_1_metric_is_made_there_and_notifies_the_stacks_topic_there(unit: Plan) -> None:
+    """Route 53's health-check metrics exist in us-east-1 alone, and an alarm notifies topics of its own region:
+    in a us-east-1 stack that is the stack's topic."""
+    plan = build(web_alarms=(WEB_ALARM, EAST_ALARM))
+    east = plan.one("pulumi:providers:aws", "aws-us-east-1")
+    alarms = {a.inputs["name"]: a for a in plan.of_type(METRIC_ALARM)}
+    [topic] = plan.of_type("aws:sns/topic:Topic")
+    assert alarms["amy-unit-site-unreachable"].provider_urn == east.urn
+    assert alarms["amy-unit-site-unreachable"].inputs["alarmActions"] == [topic.outputs["arn"]]
+    assert alarms["amy-unit-web-down"].provider_urn != east.urn
+
+
+def test_elsewhere_a_us_east_1_alarm_gets_a_mailed_topic_of_its_own_there() -> None:
+    plan = build(region="eu-west-1", web_alarms=(WEB_ALARM, EAST_ALARM))
+    east = plan.one("pulumi:providers:aws", "aws-us-east-1")
+    topics = {t.provider_urn == east.urn: t for t in plan.of_type("aws:sns/topic:Topic")}
+    assert set(topics) == {True, False}
+    alarms = {a.inputs["name"]: a for a in plan.of_type(METRIC_ALARM)}
+    assert (alarms["amy-unit-site-unreachable"].provider_urn, alarms["amy-unit-site-unreachable"].inputs["okActions"]) == (
+        east.urn,
+        [topics[True].outputs["arn"]],
+    )
+    assert alarms["amy-unit-web-down"].inputs["alarmActions"] == [topics[False].outputs["arn"]]
+    subscriptions = {s.provider_urn == east.urn: s.inputs for s in plan.of_type("aws:sns/topicSubscription:TopicSubscription")}
+    assert subscriptions[True] == {**subscriptions[False], "topic": topics[True].outputs["arn"]}
+    [policy] = [p for p in plan.of_type("aws:sns/topicPolicy:TopicPolicy") if p.provider_urn == east.urn]
+    [statement] = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:amy-unit-*"}
+    # Without such an alarm, no second topic.
+    assert len(build(region="eu-west-1").of_type("aws:sns/topic:Topic")) == 1
 
 
 def test_the_shape_check_catches_a_wrong_metric_alarm(unit: Plan) -> None:
@@ -149,7 +204,7 @@ def matches(pattern: dict, event: Any) -> bool:
 def test_failed_backups_of_this_stack_reach_the_topic_and_no_others(stack_plan: Plan, stack_config: StackConfig) -> None:
     rule = next(r for r in stack_plan.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.endswith("-backup-failed"))
     pattern = json.loads(rule.inputs["eventPattern"])
-    vault = stack_plan.one("aws:backup/vault:Vault").outputs
+    vault = stack_plan.one("aws:backup/vault:Vault", f"{stack_config.name_prefix}-backups-vault").outputs
     role = stack_plan.one("aws:iam/role:Role", f"{stack_config.name_prefix}-backups-role").outputs["arn"]
     other_vault, other_role = "amy-other", f"arn:aws:iam::{ACCOUNT_ID}:role/amy-other-backups-role"
 
@@ -219,7 +274,7 @@ def test_the_runbooks_explain_every_alarm() -> None:
     runbooks = (ROOT / "docs" / "runbooks.md").read_text()
     every_tier = [
         *database_alarms("amy-unit", 50),
-        *host_alarms("i-0123456789abcdef0"),
+        *host_alarms("i-0123456789abcdef0", "AMY/unit", "0123-abcd"),
         *service_alarms("app/amy-unit/0123", "targetgroup/amy-unit/4567", "amy-unit", "web"),
     ]
     for alarm in every_tier:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import pulumi_aws as aws
 import pytest
 
 from components.backups import Backups, BackupsArgs
@@ -12,23 +14,36 @@ from stack_config.backups import AWS_BACKUP_START, AWS_BACKUP_START_WINDOW_MINUT
 from tooling.harness import Plan, record
 
 DATABASE_ARN = "arn:aws:rds:us-east-1:123456789012:db:amy-unit"
+BOUNDARY = "arn:aws:iam::123456789012:policy/amy-unit-boundary"
 
 
-def build(restore_testing: bool = True, protect: bool = True) -> Plan:
-    return record(
-        "unit",
-        lambda: Backups(
+COPY_VAULT_ARN = "arn:aws:backup:eu-west-1:210987654321:backup-vault:amy-copies"
+GOVERNANCE = BackupConfig(daily_retention_days=35, monthly_retention_days=365, restore_testing=True)
+COMPLIANCE = dataclasses.replace(
+    GOVERNANCE, lock_mode="compliance", lock_cooling_off_days=7, copy_region="us-west-2", copy_vault_arn=COPY_VAULT_ARN
+)
+
+
+def build(restore_testing: bool = True, protect: bool = True, settings: BackupConfig = GOVERNANCE) -> Plan:
+    def program() -> None:
+        copy_provider = None
+        if settings.copy_region:
+            copy_provider = aws.Provider(f"aws-{settings.copy_region}", region=settings.copy_region)
+        Backups(
             "backups",
             BackupsArgs(
                 name_prefix="amy-unit",
-                settings=BackupConfig(daily_retention_days=35, monthly_retention_days=365, restore_testing=restore_testing),
+                settings=dataclasses.replace(settings, restore_testing=restore_testing),
                 database_arn=DATABASE_ARN,
                 database_subnet_group_name="amy-unit-db-subnets",
                 database_security_group_id="sg-database",
                 protect=protect,
+                copy_provider=copy_provider,
+                permissions_boundary=BOUNDARY,
             ),
-        ),
-    )
+        )
+
+    return record("unit", program)
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +140,77 @@ def test_dumps_lifecycle_expires_old_versions_after_the_daily_retention(plan: Pl
     assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7
 
 
-def test_stateful_parts_are_protected(plan: Plan) -> None:
-    protected = {r.type for r in plan.registrations if r.protect}
-    assert protected == {
-        "aws:kms/key:Key",
-        "aws:backup/vault:Vault",
-        "aws:backup/plan:Plan",
-        "aws:backup/selection:Selection",
-        "aws:s3/bucket:Bucket",
-    }
-    assert not any(r.protect for r in build(protect=False).registrations)
+STATEFUL = {
+    "aws:kms/key:Key",
+    "aws:backup/vault:Vault",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+    "aws:backup/plan:Plan",
+    "aws:backup/selection:Selection",
+    "aws:s3/bucket:Bucket",
+}
+
+
+def test_stateful_parts_are_protected_or_outlive_a_destroy(plan: Plan) -> None:
+    """Protected where the stack protects; elsewhere `pulumi destroy` leaves them in the account (retainOnDelete)."""
+    assert {r.type for r in plan.registrations if r.protect} == STATEFUL
+    assert not any(r.retain_on_delete for r in plan.registrations)
+    unprotected = build(protect=False)
+    assert not any(r.protect for r in unprotected.registrations)
+    assert {r.type for r in unprotected.registrations if r.retain_on_delete} == STATEFUL
+
+
+def test_the_key_policy_keeps_disabling_and_deleting_to_the_break_glass_role(plan: Plan) -> None:
+    key = plan.one("aws:kms/key:Key").inputs
+    policy = json.loads(key["policy"])
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    deny = statements["OnlyBreakGlassDisablesOrDeletes"]
+    assert deny["Effect"] == "Deny"
+    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"} <= set(deny["Action"])
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/amy-break-glass"}}
+    # Administrators manage the key; its users reach it only through the services that encrypt with it.
+    assert "kms:Decrypt" not in statements["KeyAdministrators"]["Action"]
+    assert "kms:ViaService" in statements["KeyUsersThroughTheirServices"]["Condition"]["StringLike"]
+    # KMS refuses a policy that locks its author out of PutKeyPolicy unless told the lockout is meant.
+    assert key["bypassPolicyLockoutSafetyCheck"] is True
+
+
+def test_governance_locks_the_vault_and_dumps_without_a_cooling_off(plan: Plan) -> None:
+    lock = plan.one("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
+    assert lock.inputs["backupVaultName"] == plan.one("aws:backup/vault:Vault").outputs["name"]
+    assert lock.inputs["minRetentionDays"] == 35
+    # Without changeableForDays AWS Backup makes a governance lock.
+    assert "changeableForDays" not in lock.inputs
+    object_lock = plan.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs
+    assert object_lock["objectLockEnabled"] == "Enabled"
+    assert object_lock["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 35}
+    assert not plan.one("aws:backup/plan:Plan").inputs["rules"][0].get("copyActions")
+
+
+@pytest.fixture(scope="module")
+def compliance() -> Plan:
+    return build(settings=COMPLIANCE)
+
+
+def test_compliance_locks_after_the_cooling_off_and_a_retention_change_does_not_replace_the_lock(compliance: Plan) -> None:
+    locks = compliance.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
+    assert [lock.inputs["changeableForDays"] for lock in locks] == [7, 7]
+    for lock in locks:
+        # Each of its inputs replaces a lock, and a compliance lock past its cooling-off cannot be removed.
+        assert set(lock.ignore_changes) == {"minRetentionDays", "changeableForDays"}
+    object_lock = compliance.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs
+    assert object_lock["rule"]["defaultRetention"]["mode"] == "COMPLIANCE"
+
+
+def test_every_recovery_point_is_copied_to_a_second_region_and_account_each_under_its_own_key(compliance: Plan) -> None:
+    vaults = {vault.name: vault for vault in compliance.of_type("aws:backup/vault:Vault")}
+    keys = {key.name: key for key in compliance.of_type("aws:kms/key:Key")}
+    copy_vault, copy_key = vaults["backups-vault-copy"], keys["backups-key-copy"]
+    assert "::aws-us-west-2" in copy_vault.provider_urn
+    assert copy_key.provider_urn == copy_vault.provider_urn
+    assert copy_vault.inputs["kmsKeyArn"] == copy_key.outputs["arn"] != keys["backups-key"].outputs["arn"]
+    for rule in compliance.one("aws:backup/plan:Plan").inputs["rules"]:
+        kept = rule["lifecycle"]["deleteAfter"]
+        assert rule["copyActions"] == [
+            {"destinationVaultArn": copy_vault.outputs["arn"], "lifecycle": {"deleteAfter": kept}},
+            {"destinationVaultArn": COPY_VAULT_ARN, "lifecycle": {"deleteAfter": kept}},
+        ]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pulumi
 import pytest
 
-from components.cache import Cache, CacheArgs
-from tests.components.support import varied_config, with_redis
+from components.cache import Cache, CacheArgs, final_snapshot_identifier
+from stack_config.stack import MAX_STACK_NAME
+from tests.aws_shapes import request_errors
+from tests.components.support import cache_overrides, varied_config, with_redis
 from tests.stacks import stacks_with_layout
 from tooling.harness import Plan, record
+from tooling.review import replacements
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -50,6 +55,21 @@ def test_snapshots_are_kept_the_given_days_and_changes_wait_for_the_window(plan:
     assert redis["snapshotWindow"] != redis["maintenanceWindow"]
 
 
+def test_deleting_redis_takes_a_final_snapshot_named_for_the_stack(plan: Plan) -> None:
+    redis = plan.one(REPLICATION_GROUP)
+    assert redis.inputs["finalSnapshotIdentifier"] == "amy-unit-redis-final" == final_snapshot_identifier("amy-unit")
+    # A new name is no replacement: it names the snapshot of the next deletion.
+    assert "finalSnapshotIdentifier" not in replacements()[REPLICATION_GROUP]["replaceOnChange"]
+
+
+def test_the_final_snapshot_name_fits_elasticache_for_the_longest_stack_name() -> None:
+    name = final_snapshot_identifier(f"amy-{'a' * MAX_STACK_NAME}")
+    request = {"ReplicationGroupId": "amy-unit-redis", "FinalSnapshotIdentifier": name}
+    assert request_errors("elasticache", "DeleteReplicationGroup", request) == ""
+    # Letters, digits and single hyphens, a letter first and no hyphen last: the shape of ElastiCache's identifiers.
+    assert re.fullmatch(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", name)
+
+
 def test_redis_lives_in_the_given_subnets(plan: Plan) -> None:
     subnets = plan.one("aws:elasticache/subnetGroup:SubnetGroup")
     assert subnets.inputs["subnetIds"] == ["subnet-private-a", "subnet-private-b"]
@@ -77,7 +97,7 @@ def test_rq_connects_over_tls_to_the_primary_endpoint(plan: Plan) -> None:
 @pytest.mark.parametrize("stack", stacks_with_layout("ecs"))
 def test_each_stack_of_the_ecs_layout_gets_the_configured_redis_in_its_private_subnets(stack: str) -> None:
     plan = with_redis(stack)
-    config = varied_config(stack, {"amy:cacheMode": "elasticache"})
+    config = varied_config(stack, cache_overrides("elasticache"))
     assert config.elasticache is not None
     redis = plan.one(REPLICATION_GROUP).inputs
     assert redis["atRestEncryptionEnabled"] is True
@@ -86,6 +106,7 @@ def test_each_stack_of_the_ecs_layout_gets_the_configured_redis_in_its_private_s
     assert redis["snapshotRetentionLimit"] == config.elasticache.snapshot_days
     assert redis["nodeType"] == config.elasticache.node_type
     assert redis["replicationGroupId"] == f"{config.name_prefix}-redis"
+    assert redis["finalSnapshotIdentifier"] == f"{config.name_prefix}-redis-final"
     subnets = plan.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"]
     assert subnets == plan.one("awsx:ec2:Vpc").outputs["privateSubnetIds"]
     [rule] = [r for r in plan.of_type(INGRESS) if r.name == f"{config.name_prefix}-cache-from-app"]

@@ -24,18 +24,26 @@ import aws_backup
 import cloudfront
 import dump_bucket
 import ec2
+import ecr
 import ecs
 import elasticache
+import iam
+import kms
 import load_balancer
 import log_groups
+import network
+import plain_secrets
 import protection
 import rds
 import release_snapshot
+import resource_policies
 import s3
 import security_groups
+import session_manager
 
-MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecs, elasticache, load_balancer, log_groups, protection, rds,
-           release_snapshot, s3, security_groups)  # fmt: skip
+MODULES = (aws_backup, cloudfront, dump_bucket, ec2, ecr, ecs, elasticache, iam, kms, load_balancer, log_groups, network,
+           plain_secrets, protection, rds, release_snapshot, resource_policies, s3, security_groups,
+           session_manager)  # fmt: skip
 POLICIES = {policy.name: policy for module in MODULES for policy in module.policies()}
 
 
@@ -130,9 +138,23 @@ def shown_by(test: object) -> tuple[tuple[str, Outcome], ...]:
     return getattr(test, _SHOWS, ())
 
 
-def resource(type_: str, name: str, props: Mapping[str, Any], protect: bool = False) -> PolicyResource:
+def resource(
+    type_: str,
+    name: str,
+    props: Mapping[str, Any],
+    protect: bool = False,
+    dependencies: list[PolicyResource] | None = None,
+) -> PolicyResource:
     return PolicyResource(
-        type_, deepcopy(dict(props)), f"urn:pulumi:unit::amy::{type_}::{name}", name, _options(protect), None, None, [], {}
+        type_,
+        deepcopy(dict(props)),
+        f"urn:pulumi:unit::amy::{type_}::{name}",
+        name,
+        _options(protect),
+        None,
+        None,
+        list(dependencies or []),
+        {},
     )
 
 
@@ -173,3 +195,9 @@ def replaced(resources: list[PolicyResource], type_: str, /, **changes: object) 
         resource(r.resource_type, r.name, {**r.props, **changes}, r.opts.protect) if r.resource_type == type_ else r
         for r in resources
     ]
+
+
+def named(resources: list[PolicyResource], type_: str, name_suffix: str = "") -> PolicyResource:
+    """The one resource of `type_` whose name ends with `name_suffix`."""
+    [found] = [r for r in resources if r.resource_type == type_ and r.name.endswith(name_suffix)]
+    return found

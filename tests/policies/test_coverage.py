@@ -93,10 +93,10 @@ def test_the_guard_refuses_a_passing_fixture_of_a_type_the_policy_ignores() -> N
 
 
 def test_the_guard_wants_both_fixtures_of_each_resource_policy_in_its_own_module() -> None:
-    passing = [case for case in ELASTICACHE_PASSING if case.policy != "elasticache-encrypted"]
+    passing = [case for case in ELASTICACHE_PASSING if case.policy != "elasticache-encrypted-at-rest"]
     stranger = Fail("rds-not-public", "aws:rds/instance:Instance", {"publiclyAccessible": True}, "publiclyAccessible")
     assert fixture_problems(elasticache.policies(), passing, [*ELASTICACHE_FAILING, stranger]) == [
-        "elasticache-encrypted has no passing fixture",
+        "elasticache-encrypted-at-rest has no passing fixture",
         "a failing fixture names rds-not-public, no resource policy of this module",
     ]
 

@@ -1,4 +1,5 @@
-"""dump_bucket.py: the dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle."""
+"""dump_bucket.py: the dumps bucket is versioned, encrypted, private, TLS-only and has a lifecycle; where required,
+Object Lock keeps each dump for a default retention."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pulumi_policy import PolicyResource
 import dump_bucket
 from components.backups import DUMPS_BUCKET_TAGS
 from stack_config import StackConfig
-from tests.policies.pack import replaced, resource, stack_fail, stack_pass, stack_violations, without
+from tests.policies.pack import named, replaced, resource, stack_fail, stack_pass, stack_violations, without
 
 BUCKET = "aws:s3/bucket:Bucket"
+OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+REQUIRED = {"required": True}
 SAFEGUARDS = [
     "is not versioned",
     "has no default encryption",
@@ -77,3 +80,44 @@ def test_a_bucket_named_like_dumps_without_the_tag_is_not_checked(
     stack_resources: list[PolicyResource], tags: dict[str, str] | None
 ) -> None:
     assert stack_violations("dumps-bucket-protected", [*stack_resources, bare_bucket("old-backups-dumps", tags)]) == []
+
+
+def object_locked(resources: list[PolicyResource], retention: dict[str, object], bucket: str = "") -> list[PolicyResource]:
+    """The resources with the dumps bucket's Object Lock configuration (of `bucket` if given) keeping `retention`."""
+    dumps = named(resources, BUCKET, "-backups-dumps")
+    lock = resource(
+        OBJECT_LOCK,
+        f"{dumps.name}-lock",
+        {"bucket": bucket or dumps.props["bucket"], "rule": {"defaultRetention": {"mode": "GOVERNANCE", **retention}}},
+    )
+    return [*without(resources, OBJECT_LOCK), lock]
+
+
+@stack_pass("dumps-bucket-object-lock")
+@pytest.mark.parametrize("retention", [{"days": 35}, {"years": 1}], ids=["days", "years"])
+def test_a_dumps_bucket_with_a_default_retention_passes(
+    stack_resources: list[PolicyResource], retention: dict[str, object]
+) -> None:
+    assert stack_violations("dumps-bucket-object-lock", object_locked(stack_resources, retention), REQUIRED) == []
+
+
+@stack_pass("dumps-bucket-object-lock")
+def test_every_stack_locks_its_dumps_without_replacing_the_bucket(stack_resources: list[PolicyResource]) -> None:
+    """A BucketObjectLockConfiguration enables Object Lock on the existing bucket; the bucket's own objectLockEnabled
+    is ForceNew and would replace the bucket, so it is not asked for."""
+    assert stack_violations("dumps-bucket-object-lock", stack_resources, REQUIRED) == []
+    assert "objectLockEnabled" not in named(stack_resources, BUCKET, "-backups-dumps").props
+
+
+@stack_fail("dumps-bucket-object-lock")
+def test_a_dumps_bucket_without_object_lock_is_flagged_where_required(
+    stack_resources: list[PolicyResource], stack_config: StackConfig
+) -> None:
+    unlocked = without(stack_resources, OBJECT_LOCK)
+    assert stack_violations("dumps-bucket-object-lock", unlocked) == []
+    expected = f"dumps bucket {stack_config.name_prefix}-backups-dumps lets anyone allowed to delete a dump delete it at once"
+    no_retention = object_locked(stack_resources, {})
+    another_bucket = object_locked(stack_resources, {"days": 35}, bucket="another-bucket")
+    for resources in (unlocked, no_retention, another_bucket):
+        found = stack_violations("dumps-bucket-object-lock", resources, REQUIRED)
+        assert [message.split(";")[0] for message in found] == [expected]

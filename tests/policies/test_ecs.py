@@ -1,4 +1,4 @@
-"""ecs.py: no public IPs, no privileged containers, secrets by reference, every container logging."""
+"""ecs.py: no public IPs, no privileged containers, every container logging."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ TASK = {"containerDefinitions": dumps([CONTAINER])}
 PASSING = [
     Pass("ecs-no-public-ip", SERVICE, {"networkConfiguration": {"assignPublicIp": False}}),
     Pass("ecs-no-privileged-containers", TASK_DEFINITION, TASK),
-    Pass("ecs-secrets-not-in-environment", TASK_DEFINITION, TASK),
     Pass("ecs-containers-log", TASK_DEFINITION, TASK),
 ]
 
@@ -31,12 +30,6 @@ FAILING = [
         TASK_DEFINITION,
         {"containerDefinitions": dumps([with_(CONTAINER, privileged=True)])},
         "container web is privileged",
-    ),
-    Fail(
-        "ecs-secrets-not-in-environment",
-        TASK_DEFINITION,
-        {"containerDefinitions": dumps([with_(CONTAINER, environment=[{"name": "AMY_DATABASE_PASSWORD", "value": "x"}])])},
-        "has AMY_DATABASE_PASSWORD in its plain environment",
     ),
     Fail(
         "ecs-containers-log",

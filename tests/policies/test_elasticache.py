@@ -1,4 +1,5 @@
-"""elasticache.py: Redis keeps snapshots and runs as a replication group encrypted at rest and in transit."""
+"""elasticache.py: Redis keeps snapshots and runs as a replication group encrypted at rest, taking only encrypted
+connections."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ PASSING = [
     Pass("elasticache-snapshots", GROUP, REPLICATION_GROUP),
     Pass("elasticache-snapshots", CLUSTER, MEMBER),
     Pass("elasticache-snapshots", CLUSTER, STANDALONE),
-    Pass("elasticache-encrypted", GROUP, REPLICATION_GROUP),
+    Pass("elasticache-encrypted-at-rest", GROUP, REPLICATION_GROUP),
+    Pass("elasticache-encrypted-in-transit", GROUP, REPLICATION_GROUP),
+    Pass("elasticache-encrypted-in-transit", GROUP, with_(REPLICATION_GROUP, transitEncryptionMode="required")),
+    Pass("elasticache-encrypted-in-transit", CLUSTER, MEMBER),
     Pass("elasticache-no-plain-cluster", CLUSTER, MEMBER),
 ]
 
@@ -40,8 +44,25 @@ FAILING = [
         with_(STANDALONE, snapshotRetentionLimit=None),
         "set snapshotRetentionLimit to 1 day or more",
     ),
-    Fail("elasticache-encrypted", GROUP, with_(REPLICATION_GROUP, atRestEncryptionEnabled=False), "not encrypted at rest"),
-    Fail("elasticache-encrypted", GROUP, with_(REPLICATION_GROUP, transitEncryptionEnabled=None), "connect with rediss://"),
+    Fail(
+        "elasticache-encrypted-at-rest",
+        GROUP,
+        with_(REPLICATION_GROUP, atRestEncryptionEnabled=False),
+        "not encrypted at rest",
+    ),
+    Fail(
+        "elasticache-encrypted-in-transit",
+        GROUP,
+        with_(REPLICATION_GROUP, transitEncryptionEnabled=None),
+        "connect with rediss://",
+    ),
+    Fail(
+        "elasticache-encrypted-in-transit",
+        GROUP,
+        with_(REPLICATION_GROUP, transitEncryptionMode="preferred"),
+        "set transitEncryptionMode to required",
+    ),
+    Fail("elasticache-encrypted-in-transit", CLUSTER, STANDALONE, "set transitEncryptionEnabled to true"),
     Fail(
         "elasticache-no-plain-cluster",
         CLUSTER,

@@ -1,4 +1,4 @@
-"""protection.py: where required, the database, backup vault and dumps bucket are protected."""
+"""protection.py: where required, the database, backup vault, KMS key and dumps bucket are protected."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ REQUIRED = {"required": True}
 # Each stateful resource by its logical name after the stack's prefix, and its type.
 STATEFUL = {
     "backups-dumps": "aws:s3/bucket:Bucket",
+    "backups-key": "aws:kms/key:Key",
     "backups-vault": "aws:backup/vault:Vault",
     "db-instance": "aws:rds/instance:Instance",
+    "sessions-key": "aws:kms/key:Key",
+    "sessions-log": "aws:cloudwatch/logGroup:LogGroup",
+    "network-flow-logs": "aws:cloudwatch/logGroup:LogGroup",
+    "cdn-access-logs": "aws:cloudwatch/logGroup:LogGroup",
+    "logs-web": "aws:cloudwatch/logGroup:LogGroup",
 }
 
 
@@ -37,8 +43,10 @@ def test_unprotected_stateful_resources_are_flagged_only_where_required(
     names = [f"{stack_config.name_prefix}-{suffix}" for suffix in STATEFUL]
     exposed = unprotected(stack_resources, names)
     assert stack_violations("stateful-resources-protected", exposed) == []
-    found = stack_violations("stateful-resources-protected", exposed, REQUIRED)
-    assert sorted(message.split(" ")[1] for message in found) == names
+    found = [message.split(" ") for message in stack_violations("stateful-resources-protected", exposed, REQUIRED)]
+    assert set(names) <= {name for _, name, *_ in found}
+    # Nothing else is flagged but what holds data: a resource of a stateful type left unprotected by the stack.
+    assert {type_ for type_, *_ in found} <= set(STATEFUL.values()) | {"aws:s3/bucket:Bucket"}
 
 
 @stack_fail("stateful-resources-protected")
@@ -49,7 +57,7 @@ def test_each_unprotected_stateful_resource_is_flagged_with_its_fix(
     name = f"{stack_config.name_prefix}-{suffix}"
     protected = [resource(r.resource_type, r.name, r.props, protect=True) for r in stack_resources]
     assert stack_violations("stateful-resources-protected", unprotected(protected, [name]), REQUIRED) == [
-        f"{type_} {name} holds data but is not protected; set protect "
+        f"{type_} {name} holds data (or the key to it) but is not protected; set protect "
         "(the stack's protectStatefulResources) so no update or destroy can delete it"
     ]
 

@@ -1,4 +1,4 @@
-"""s3.py: public access blocks turn all four settings on."""
+"""s3.py: public access blocks turn all four settings on; deleting a bucket never deletes its objects."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import pytest
 from tests.policies.pack import Fail, Pass, assert_flagged, assert_passes, case_ids, with_
 
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET = "aws:s3/bucket:Bucket"
 BLOCK = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
 
-PASSING = [Pass("s3-public-access-blocked", PUBLIC_ACCESS_BLOCK, BLOCK)]
+PASSING = [
+    Pass("s3-public-access-blocked", PUBLIC_ACCESS_BLOCK, BLOCK),
+    Pass("s3-bucket-no-force-destroy", BUCKET, {"forceDestroy": False}),
+    Pass("s3-bucket-no-force-destroy", BUCKET, {}),
+]
 
 FAILING = [
     Fail(
@@ -18,6 +23,7 @@ FAILING = [
         with_(BLOCK, restrictPublicBuckets=False),
         "set restrictPublicBuckets to true",
     ),
+    Fail("s3-bucket-no-force-destroy", BUCKET, {"forceDestroy": True}, "set forceDestroy to false"),
 ]
 
 

@@ -9,10 +9,13 @@ import pytest
 import yaml
 
 from stack_config import StackConfig, StackConfigError, load
+from stack_config.releases import RELEASES
 from tooling.harness import ROOT, stack_config_values
 
 # The stack bad values are tried on: any valid stack would do; cases that depend on the layout set it.
 BASE_STACK = "production"
+# The first release with RQ (django-rq), which a cache needs.
+RQ_RELEASE = str(next(shape.first for shape in RELEASES if shape.django_rq))
 
 
 def config(stack: str = BASE_STACK, **overrides: Any) -> dict[str, str]:

@@ -15,6 +15,11 @@ def test_each_stack_backups_are_what_its_stack_file_says(stack: str, stack_confi
         daily_retention_days=declared(stack, "backupDailyRetentionDays"),
         monthly_retention_days=declared(stack, "backupMonthlyRetentionDays"),
         restore_testing=declared(stack, "backupRestoreTesting"),
+        lock_mode=declared(stack, "backupLockMode"),
+        lock_cooling_off_days=declared(stack, "backupLockCoolingOffDays"),
+        copy_region=declared(stack, "backupCopyRegion"),
+        copy_vault_arn=declared(stack, "backupCopyVaultArn"),
+        break_glass_role=declared(stack, "breakGlassRoleName"),
     )
 
 
@@ -26,6 +31,20 @@ def test_each_stack_backups_are_what_its_stack_file_says(stack: str, stack_confi
             {"backupDailyRetentionDays": 35, "backupMonthlyRetentionDays": 30},
             "amy:backupMonthlyRetentionDays must be at least amy:backupDailyRetentionDays (35)",
         ),
+        ({"backupLockMode": "strict"}, "amy:backupLockMode must be one of compliance, governance"),
+        (
+            {"backupLockMode": "compliance", "backupLockCoolingOffDays": None},
+            "amy:backupLockCoolingOffDays is required with backupLockMode compliance",
+        ),
+        ({"backupLockMode": "compliance", "backupLockCoolingOffDays": 2}, "amy:backupLockCoolingOffDays must be between 3"),
+        (
+            {"backupLockMode": "governance", "backupLockCoolingOffDays": 7},
+            "amy:backupLockCoolingOffDays applies only with backupLockMode compliance",
+        ),
+        ({"backupCopyRegion": "us-moon-1"}, "amy:backupCopyRegion must be an AWS region"),
+        ({"backupCopyRegion": "us-east-1"}, "amy:backupCopyRegion"),
+        ({"backupCopyVaultArn": "arn:aws:backup:us-east-1:12:backup-vault:x"}, "amy:backupCopyVaultArn must be"),
+        ({"breakGlassRoleName": "break glass"}, "amy:breakGlassRoleName must be"),
     ],
 )
 def test_bad_backup_settings_are_named_with_what_is_allowed(overrides: dict[str, Any], expected: str) -> None:

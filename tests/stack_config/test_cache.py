@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from stack_config import ElastiCacheConfig, StackConfig
-from tests.stack_config.support import declared, loaded, problems
+from tests.stack_config.support import RQ_RELEASE, declared, loaded, problems
 
 
 def test_each_stack_cache_is_what_its_stack_file_says(stack: str, stack_config: StackConfig) -> None:
@@ -21,9 +21,17 @@ def test_each_stack_cache_is_what_its_stack_file_says(stack: str, stack_config: 
 
 
 def test_elasticache_is_configured_only_with_its_mode() -> None:
-    config = loaded(layout="ecs", cacheMode="elasticache", cacheNodeType="cache.t4g.micro", cacheSnapshotDays=3)
+    config = loaded(
+        layout="ecs", appVersion=RQ_RELEASE, cacheMode="elasticache", cacheNodeType="cache.t4g.micro", cacheSnapshotDays=3
+    )
     assert config.elasticache == ElastiCacheConfig(node_type="cache.t4g.micro", snapshot_days=3)
     assert loaded(layout="ecs", cacheMode="none").elasticache is None
+
+
+@pytest.mark.parametrize(("layout", "mode"), [("legacy", "local"), ("ecs", "elasticache")])
+def test_a_release_with_rq_may_have_redis_in_either_layout(layout: str, mode: str) -> None:
+    config = loaded(layout=layout, appVersion=RQ_RELEASE, cacheMode=mode)
+    assert (config.cache_mode, config.rq_workers) == (mode, True)
 
 
 @pytest.mark.parametrize(
@@ -33,12 +41,27 @@ def test_elasticache_is_configured_only_with_its_mode() -> None:
         ({"layout": "legacy", "cacheMode": "elasticache"}, "amy:cacheMode must be one of none, local with layout 'legacy'"),
         ({"layout": "ecs", "cacheMode": "local"}, "amy:cacheMode must be one of none, elasticache with layout 'ecs'"),
         (
-            {"layout": "ecs", "cacheMode": "elasticache", "cacheNodeType": "cache.t1.micro"},
+            {"layout": "ecs", "appVersion": RQ_RELEASE, "cacheMode": "elasticache", "cacheNodeType": "cache.t1.micro"},
             "amy:cacheNodeType must be an ElastiCache node type",
         ),
         (
-            {"layout": "ecs", "cacheMode": "elasticache", "cacheSnapshotDays": 0},
+            {"layout": "ecs", "appVersion": RQ_RELEASE, "cacheMode": "elasticache", "cacheSnapshotDays": 0},
             "amy:cacheSnapshotDays must be between 1 and 35 days; got 0",
+        ),
+        # Redis serves RQ alone, and AMY removed django-rq in v4.7.0.
+        (
+            {"layout": "legacy", "appVersion": "v4.7.2", "cacheMode": "local"},
+            "amy:cacheMode must be none with appVersion v4.7.2: AMY removed django-rq in v4.7.0 (its changelog: "
+            "\"Remove redis dependency\", #2753), so the release runs no RQ worker for Redis to serve; got 'local'",
+        ),
+        (
+            {"layout": "ecs", "appVersion": "v4.8.0", "cacheMode": "elasticache"},
+            "amy:cacheMode must be none with appVersion v4.8.0: AMY removed django-rq in v4.7.0",
+        ),
+        (
+            {"layout": "ecs", "appVersion": "v4.9.0", "cacheMode": "elasticache"},
+            "amy:cacheMode must be none with appVersion v4.9.0: stack_config/releases.py does not say whether it has "
+            "django-rq (it knows v4.6.x, v4.7.0–v4.7.2, v4.8.0)",
         ),
     ],
 )

@@ -23,6 +23,12 @@ def test_each_stack_dns_is_what_its_stack_file_says(stack: str, stack_config: St
     ("overrides", "expected"),
     [
         ({"domain": "AMY..carpentries.org"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amy.carpentries.org\n"}, "amy:domain must be printable ASCII text"),
+        ({"domain": "amy$(id).carpentries.org"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amy.carpentries.org;touch${IFS}x"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amy`id`.carpentries.org"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amy'.carpentries.org"}, "amy:domain must be a lower-case DNS name"),
+        ({"domain": "amý.carpentries.org"}, "amy:domain must be printable ASCII text"),
         ({"zoneName": "carpentries.org", "domain": "amy.example.com"}, "amy:domain must be inside the zone carpentries.org"),
         ({"staticDomain": "https://static.carpentries.org"}, "amy:staticDomain must be a lower-case DNS name"),
         (

@@ -89,14 +89,14 @@ def test_domains_are_lower_case_dns_names(name: str, expected: bool) -> None:
 
 
 def test_shared_patterns_accept_what_they_describe() -> None:
-    assert EMAIL.match("team@carpentries.org")
-    assert not EMAIL.match("team at carpentries.org")
-    assert not EMAIL.match("team@carpentries")
-    assert BUCKET_NAME.match("carpentries-amy-attachments")
-    assert not BUCKET_NAME.match("Carpentries_AMY")
-    assert HTTPS_URL.match("https://acme-staging-v02.api.letsencrypt.org/directory")
-    assert HTTPS_URL.match("https://localhost:14000/dir")
-    assert not HTTPS_URL.match("http://acme.example.org/dir")
+    assert EMAIL.fullmatch("team@carpentries.org")
+    assert not EMAIL.fullmatch("team at carpentries.org")
+    assert not EMAIL.fullmatch("team@carpentries")
+    assert BUCKET_NAME.fullmatch("carpentries-amy-attachments")
+    assert not BUCKET_NAME.fullmatch("Carpentries_AMY")
+    assert HTTPS_URL.fullmatch("https://acme-staging-v02.api.letsencrypt.org/directory")
+    assert HTTPS_URL.fullmatch("https://localhost:14000/dir")
+    assert not HTTPS_URL.fullmatch("http://acme.example.org/dir")
 
 
 def test_the_error_names_the_stack_and_counts_the_problems() -> None:

@@ -19,7 +19,7 @@ from tests.stacks import NO_SUCH_STACK
 from tooling.harness import ROOT, ProgramError, encode_config_value, run
 
 # What every stack must set: Pulumi.yaml can give these no default.
-REQUIRED_KEYS = ("layout", "region", "zoneId", "zoneName", "domain", "staticDomain", "cacheMode", "appVersion")
+REQUIRED_KEYS = ("layout", "region", "zoneId", "zoneName", "domain", "staticDomain", "appVersion", "cacheMode")
 BACKTICKED_KEY = re.compile(r"^`(\w+)`$")
 # The line under a Markdown table's headings: |---|:---:|
 HEADING_RULE = re.compile(r"^:?-+:?$")
@@ -66,11 +66,17 @@ def test_an_unknown_key_is_refused_with_the_closest_known_one() -> None:
     assert "amy:dbBackupRetentionDay is not a key this program reads; did you mean amy:dbBackupRetentionDays?" in problems(
         dbBackupRetentionDay=7
     )
-    assert "amy:colour is not a key this program reads" in problems(colour="blue")
+    assert "amy:shoeSize is not a key this program reads" in problems(shoeSize=42)
 
 
-def test_only_the_project_namespace_is_checked_for_unknown_keys() -> None:
-    assert unknown_keys({"aws:region": "us-east-1", "pulumi:disable-default-providers": '["aws"]', "amy:layout": "ecs"}) == []
+def test_only_the_project_and_engine_namespaces_are_read() -> None:
+    """A key in another namespace would be ignored: `ammy:dbMultiAz` is a typo, `aws:region` configures no provider the
+    program uses (it makes its own, from amy:region)."""
+    assert unknown_keys({"pulumi:disable-default-providers": '["aws"]', "amy:layout": "ecs"}) == []
+    assert unknown_keys({"ammy:dbMultiAz": "true", "aws:region": "us-east-1"}) == [
+        "ammy:dbMultiAz is in no namespace this program reads (amy, pulumi); did you mean amy:dbMultiAz?",
+        "aws:region is in no namespace this program reads (amy, pulumi); did you mean amy:region?",
+    ]
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -113,7 +119,7 @@ def test_stack_files_set_only_declared_keys_and_no_secret_in_clear(stack: str) -
 def test_defaults_alone_are_incomplete_and_say_which_keys_to_set() -> None:
     defaults = {f"amy:{key}": encode_config_value(spec["default"]) for key, spec in project_config().items() if "default" in spec}
     with pytest.raises(StackConfigError) as raised:
-        load(NO_SUCH_STACK, defaults)
+        load("fresh", defaults)
     required = [problem for problem in raised.value.problems if " is required " in problem]
     assert required == [f"amy:{key} is required (a string); set it with `pulumi config set {key} …`" for key in REQUIRED_KEYS]
 
@@ -146,3 +152,15 @@ def test_readme_table_lists_every_key_with_its_type_and_default() -> None:
             assert row["default"] == f"`{encode_config_value(spec['default'])}`", key
         else:
             assert not row["default"].startswith("`"), key
+
+
+@pytest.mark.parametrize("name", ["Production", "prod env", "-prod", "prod-", "pr--od", "a" * 25, "9lives", NO_SUCH_STACK])
+def test_a_stack_name_that_cannot_name_resources_is_refused(name: str) -> None:
+    with pytest.raises(StackConfigError) as raised:
+        load(name, {})
+    [problem] = raised.value.problems
+    assert problem.startswith(f"the stack's name {name!r} must be 1-24 lower-case letters, digits or single hyphens")
+
+
+def test_the_longest_stack_name_fits_every_name_it_makes() -> None:
+    assert len(f"amy-{'a' * 24}-web") == 32

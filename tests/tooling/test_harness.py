@@ -29,10 +29,29 @@ def test_options_reach_the_registration() -> None:
 
 def test_an_invoke_without_a_mock_names_itself() -> None:
     def program() -> None:
-        aws.get_caller_identity()
+        aws.get_billing_service_account()
 
-    with pytest.raises(Exception, match=r"invoked aws:index/getCallerIdentity:getCallerIdentity, which has no mock"):
+    missing = r"invoked aws:index/getBillingServiceAccount:getBillingServiceAccount, which has no mock"
+    with pytest.raises(Exception, match=missing):
         record("unit", program)
+
+
+def test_a_resource_lives_in_its_providers_region() -> None:
+    """The fake cloud answers ARNs in the region of the provider a resource goes through, else the stack's."""
+
+    def program() -> None:
+        aws.cloudwatch.LogGroup("here", name="/unit/here")
+        aws.cloudwatch.LogGroup(
+            "there", name="/unit/there", opts=pulumi.ResourceOptions(provider=aws.Provider("eu", region="eu-west-1"))
+        )
+
+    plan = record("unit", program, {"amy:region": "us-east-2"})
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "here").outputs["arn"] == (
+        f"arn:aws:logs:us-east-2:{harness.ACCOUNT_ID}:log-group:/unit/here"
+    )
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "there").outputs["arn"] == (
+        f"arn:aws:logs:eu-west-1:{harness.ACCOUNT_ID}:log-group:/unit/there"
+    )
 
 
 def test_a_run_error_keeps_what_was_registered_before_it() -> None:
@@ -68,13 +87,9 @@ def test_a_stacks_config_is_the_projects_defaults_under_its_file_and_the_overrid
     )
     monkeypatch.setattr(harness, "ROOT", tmp_path)
     values, secret_keys = harness.stack_config_values("unit", {"amy:gunicornWorkers": 5, "amy:layout": None})
-    assert values == {
-        "amy:minTasks": "1",
-        "amy:gunicornWorkers": "5",
-        "amy:importIds": '["database=amy-db"]',
-        "amy:githubToken": harness.SECRET_PLACEHOLDER,
-    }
-    assert secret_keys == ["amy:githubToken"]
+    # No key of the project is a secret: a `secure:` value is left out, and the program refuses it by name.
+    assert values == {"amy:minTasks": "1", "amy:gunicornWorkers": "5", "amy:importIds": '["database=amy-db"]'}
+    assert secret_keys == []
     assert harness.known_stacks() == ["unit"]
 
 
@@ -82,3 +97,14 @@ def test_an_unknown_stack_names_the_stacks_there_are() -> None:
     with pytest.raises(FileNotFoundError) as raised:
         harness.stack_config_values(NO_SUCH_STACK)
     assert str(raised.value) == f"no stack file Pulumi.{NO_SUCH_STACK}.yaml; stacks: {', '.join(harness.known_stacks())}"
+
+
+def test_what_a_provider_of_another_region_makes_lives_in_that_region() -> None:
+    def program() -> None:
+        copies = aws.Provider("aws-us-west-2", region="us-west-2")
+        aws.backup.Vault("home", name="amy-unit")
+        aws.backup.Vault("copy", name="amy-unit", opts=pulumi.ResourceOptions(provider=copies))
+
+    plan = record("unit", program)
+    assert plan.one("aws:backup/vault:Vault", "home").outputs["arn"].split(":")[3] == "us-east-1"
+    assert plan.one("aws:backup/vault:Vault", "copy").outputs["arn"].split(":")[3] == "us-west-2"

@@ -2,7 +2,8 @@
 # Maintenance mode: while <app>/maintenance_on.html exists, nginx answers every request with it and 503.
 #   amy-maintenance on | off | status
 set -euo pipefail
-source "${AMY_HOST_ENV:-/etc/amy/host.env}"
+# The host's settings, exported to what this script runs.
+set -a && source "${AMY_HOST_ENV:-/etc/amy/host.env}" && set +a
 on=$AMY_APP_DIR/maintenance_on.html
 off=$AMY_APP_DIR/maintenance_off.html
 

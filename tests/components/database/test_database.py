@@ -20,6 +20,7 @@ from stack_config import AppVersion, DatabaseConfig
 from stack_config.database import DB_IDENTIFIER
 from tooling.harness import ROOT, Plan, Registration, record
 
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 INSTANCE = "aws:rds/instance:Instance"
 SNAPSHOT = "aws:rds/snapshot:Snapshot"
 COMMAND = "command:local:Command"
@@ -49,6 +50,7 @@ def build(settings: DatabaseConfig = SETTINGS, protect: bool = True, version: Ap
         lambda: Database(
             "db",
             DatabaseArgs(
+                name_prefix="amy-unit",
                 settings=settings,
                 region="us-east-1",
                 subnet_ids=["subnet-isolated-a", "subnet-isolated-b"],
@@ -229,6 +231,16 @@ def test_the_wait_starts_from_the_project_directory(plan: Plan) -> None:
 def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:
     for type_ in (INSTANCE, "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup"):
         assert plan.one(type_).protect, type_
+    for group in plan.of_type(LOG_GROUP):
+        assert (group.protect, group.retain_on_delete) == (True, False), group.name
+
+
+def test_unprotected_log_groups_outlive_a_destroy_and_nothing_else_does() -> None:
+    """`pulumi destroy` deletes an unprotected database (with its final snapshot) but leaves its logs."""
+    unprotected = build(replace(SETTINGS, deletion_protection=False, multi_az=False), protect=False)
+    retained = {r.type for r in unprotected.registrations if r.retain_on_delete}
+    assert retained == {LOG_GROUP, "aws:rds/snapshot:Snapshot"}
+    assert len([r for r in unprotected.of_type(LOG_GROUP) if r.retain_on_delete]) == 2
 
 
 def test_nothing_is_protected_when_not_asked() -> None:

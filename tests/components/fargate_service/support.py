@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.components.support import cache_overrides
 from tooling.harness import Plan, Registration
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 LISTENER = "aws:lb/listener:Listener"
-# RQ's worker and scheduler on ElastiCache, and the maintenance page on: every optional part of the service.
-WITH_WORKERS = {"amy:cacheMode": "elasticache", "amy:maintenance": True}
+# RQ's worker and scheduler on ElastiCache (for a release with RQ), and the maintenance page on: every optional part
+# of the service.
+WITH_WORKERS = {**cache_overrides("elasticache"), "amy:maintenance": True}
 
 
 def containers(registration: Registration) -> list[dict[str, Any]]:

@@ -55,10 +55,21 @@ def test_the_web_service_registers_only_once_https_forwards_to_it(plan: Plan) ->
 
 
 def test_iam_documents_pass_the_parliament_linter(with_workers: Plan, config: StackConfig) -> None:
-    policies = with_workers.of_type("aws:iam/rolePolicy:RolePolicy")
+    policies = [
+        policy
+        for policy in with_workers.of_type("aws:iam/rolePolicy:RolePolicy")
+        if policy.name.startswith(f"{config.name_prefix}-service-")
+    ]
     assert {policy.name for policy in policies} == {
         f"{config.name_prefix}-service-{role}"
-        for role in ("execution-role-secrets", "task-role-app", "redeploy-role-ecs", "password-rotated-role-start")
+        for role in (
+            "execution-role-secrets",
+            "task-role-app",
+            "migration-role-app",
+            "migration-role-password",
+            "redeploy-role-ecs",
+            "password-rotated-role-start",
+        )
     }
     for policy in policies:
         findings = analyze_policy_string(policy.inputs["policy"]).findings

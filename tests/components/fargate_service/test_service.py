@@ -84,7 +84,7 @@ def test_no_secret_looking_setting_sits_in_a_plain_environment(with_workers: Pla
 
 
 def test_every_operators_setting_is_referenced_under_the_stacks_path(with_workers: Plan, config: StackConfig) -> None:
-    database_secret = with_workers.outputs["databaseSecretArn"]
+    """Every process connects as AMY's own database role; the migration as the master user, who migrates."""
     path = f"arn:aws:ssm:{config.region}:{ACCOUNT_ID}:parameter/amy/{config.stack}/env/"
     for definition in with_workers.of_type(TASK_DEFINITION):
         [container] = containers(definition)
@@ -93,6 +93,8 @@ def test_every_operators_setting_is_referenced_under_the_stacks_path(with_worker
         assert set(secrets) == {*operators, *DATABASE_CREDENTIALS}, definition.name
         for name in operators:
             assert secrets[name] == f"{path}{name}", name
+        output = "databaseSecretArn" if definition.name.endswith("-migrate") else "databaseAppSecretArn"
+        database_secret = with_workers.outputs[output]
         assert secrets["AMY_DATABASE_USER"] == f"{database_secret}:username::"
         assert secrets["AMY_DATABASE_PASSWORD"] == f"{database_secret}:password::"
 
@@ -205,8 +207,34 @@ def test_both_roles_are_for_ecs_tasks_only(plan: Plan, config: StackConfig) -> N
 def test_tasks_run_with_their_roles(with_workers: Plan, config: StackConfig) -> None:
     execution = with_workers.one(ROLE, f"{config.name_prefix}-service-execution-role").outputs["arn"]
     task = with_workers.one(ROLE, f"{config.name_prefix}-service-task-role").outputs["arn"]
+    migration = with_workers.one(ROLE, f"{config.name_prefix}-service-migration-role").outputs["arn"]
     for definition in with_workers.of_type(TASK_DEFINITION):
-        assert (definition.inputs["executionRoleArn"], definition.inputs["taskRoleArn"]) == (execution, task), definition.name
+        own = migration if definition.name.endswith("-migrate") else task
+        assert (definition.inputs["executionRoleArn"], definition.inputs["taskRoleArn"]) == (execution, own), definition.name
+
+
+def test_only_the_migration_keeps_the_password_of_amys_database_role(with_workers: Plan, config: StackConfig) -> None:
+    prefix = f"{config.name_prefix}-service"
+    policy = json.loads(with_workers.one(ROLE_POLICY, f"{prefix}-migration-role-password").inputs["policy"])
+    [statement] = policy["Statement"]
+    assert statement["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]
+    assert statement["Resource"] == with_workers.outputs["databaseAppSecretArn"]
+    task = json.loads(with_workers.one(ROLE_POLICY, f"{prefix}-task-role-app").inputs["policy"])
+    assert not [s for s in task["Statement"] if any(a.startswith("secretsmanager:") for a in s["Action"])]
+
+
+def test_the_migration_makes_amys_database_role_before_it_migrates(with_workers: Plan, config: StackConfig) -> None:
+    migrate = with_workers.one(TASK_DEFINITION, f"{config.name_prefix}-service-migrate")
+    [container] = containers(migrate)
+    environment = {variable["name"]: variable["value"] for variable in container["environment"]}
+    assert environment["AMY_APP_DATABASE_LOGIN_ARN"] == with_workers.outputs["databaseAppSecretArn"]
+    assert environment["AMY_DATABASE_ROLE"].rstrip().endswith("provision_with_django()")
+    compile(environment["AMY_DATABASE_ROLE"], "AMY_DATABASE_ROLE", "exec")
+    shell, flag, script = container["command"]
+    assert (shell, flag) == ("sh", "-c")
+    steps = script.split(" && ")
+    assert steps[0].endswith('manage.py shell -c "$AMY_DATABASE_ROLE"')
+    assert steps[1].endswith("manage.py migrate --no-input")
 
 
 def test_no_task_is_defined_before_its_roles_may_do_what_it_needs(with_workers: Plan, config: StackConfig) -> None:
@@ -221,12 +249,18 @@ def test_no_task_is_defined_before_its_roles_may_do_what_it_needs(with_workers: 
         assert policies <= set(definition.dependencies), definition.name
 
 
-def test_the_task_role_may_only_open_ecs_exec_channels_and_use_the_attachments_bucket(plan: Plan, config: StackConfig) -> None:
+def test_the_task_role_may_only_open_logged_exec_sessions_and_use_the_attachments_bucket(plan: Plan, config: StackConfig) -> None:
     policy = json.loads(plan.one(ROLE_POLICY, f"{config.name_prefix}-service-task-role-app").inputs["policy"])
     statements = {statement["Sid"]: statement for statement in policy["Statement"]}
-    expected = {"ExecuteCommand", "EmailAttachments"} if config.email_attachments_bucket else {"ExecuteCommand"}
+    sessions = {"ExecuteCommand", "LogSessions", "FindSessionLog", "SessionEncryption"}
+    expected = sessions | {"EmailAttachments"} if config.email_attachments_bucket else sessions
     assert set(statements) == expected
     assert all(action.startswith("ssmmessages:") for action in statements["ExecuteCommand"]["Action"])
+    # Sessions are written only to the stack's own session log group, decrypted only with its sessions key.
+    group = f"/amy/{config.stack}/sessions"
+    assert all(group in resource for resource in statements["LogSessions"]["Resource"])
+    assert statements["SessionEncryption"]["Action"] == "kms:Decrypt"
+    assert statements["SessionEncryption"]["Resource"] != "*"
 
 
 def test_execution_role_reads_exactly_the_referenced_secrets(with_workers: Plan, config: StackConfig) -> None:

@@ -17,6 +17,8 @@ from components.fargate_service.task_documents import (
 from tests.aws_shapes import request_errors
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+SESSION_LOG_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/amy/unit/sessions"
+SESSION_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/sessions"
 SETTINGS = parameter_arns("us-east-1", "123456789012", "/amy/unit/env/", ["AMY_SECRET_KEY", "AMY_MAILGUN_API_KEY"])
 
 
@@ -80,25 +82,36 @@ def test_only_a_container_with_a_port_maps_it() -> None:
 
 
 def test_the_execution_role_reads_the_settings_and_the_database_secret_only() -> None:
-    policy = execution_policy(SETTINGS, SECRET_ARN)
+    app_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
+    policy = execution_policy(SETTINGS, [SECRET_ARN, app_secret])
     assert [(s["Action"], s["Resource"]) for s in policy["Statement"]] == [
         ("ssm:GetParameters", sorted(SETTINGS.values())),
-        ("secretsmanager:GetSecretValue", SECRET_ARN),
+        ("secretsmanager:GetSecretValue", sorted([SECRET_ARN, app_secret])),
     ]
     assert lint(policy) == []
 
 
 def test_the_task_role_gets_the_attachments_bucket_only_when_there_is_one() -> None:
-    without = task_policy(None)
-    assert [statement["Sid"] for statement in without["Statement"]] == ["ExecuteCommand"]
-    with_bucket = task_policy("amy-unit-attachments")
-    assert [statement["Sid"] for statement in with_bucket["Statement"]] == ["ExecuteCommand", "EmailAttachments"]
-    assert with_bucket["Statement"][1]["Resource"] == "arn:aws:s3:::amy-unit-attachments/*"
+    exec_sids = ["ExecuteCommand", "LogSessions", "FindSessionLog", "SessionEncryption"]
+    without = task_policy(None, SESSION_LOG_ARN, SESSION_KEY_ARN)
+    assert [statement["Sid"] for statement in without["Statement"]] == exec_sids
+    with_bucket = task_policy("amy-unit-attachments", SESSION_LOG_ARN, SESSION_KEY_ARN)
+    assert [statement["Sid"] for statement in with_bucket["Statement"]] == [*exec_sids, "EmailAttachments"]
+    assert with_bucket["Statement"][-1]["Resource"] == "arn:aws:s3:::amy-unit-attachments/*"
     assert lint(without) == lint(with_bucket) == []
 
 
+def test_ecs_exec_logs_each_session_to_the_sessions_group_alone_and_decrypts_with_their_key() -> None:
+    statements = {s["Sid"]: s for s in task_policy(None, SESSION_LOG_ARN, SESSION_KEY_ARN)["Statement"]}
+    assert statements["LogSessions"]["Resource"] == [SESSION_LOG_ARN, f"{SESSION_LOG_ARN}:log-stream:*"]
+    assert statements["SessionEncryption"] == {
+        "Sid": "SessionEncryption", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": SESSION_KEY_ARN,
+    }  # fmt: skip
+    assert lint(task_policy(None, SESSION_LOG_ARN, SESSION_KEY_ARN)) == []
+
+
 def test_the_linter_catches_what_a_typo_would_break() -> None:
-    policy = task_policy("amy-unit-attachments")
+    policy = task_policy("amy-unit-attachments", SESSION_LOG_ARN, SESSION_KEY_ARN)
     policy["Statement"][0]["Action"][0] = "ssmmessages:CreateControlChanel"
     assert [issue for issue, _ in lint(policy)] == ["UNKNOWN_ACTION"]
 

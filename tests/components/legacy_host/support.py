@@ -29,7 +29,10 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = Tru
         acme_directory=acme_directory or "https://acme-v02.api.letsencrypt.org/directory",
         parameters_path="/amy/production/",
         database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-amy",
+        app_database_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:amy-production/database/app-AbCdEf",
         dumps_bucket="amy-production-dumps",
+        keep_release_dumps=5,
+        metrics_namespace="AMY/production",
         log_groups={source: f"/amy/production/{source}" for source in HOST_SOURCES},
         rq_workers=rq_workers,
         required_settings=("AMY_SECRET_KEY", "AMY_ALLOWED_HOSTS"),
@@ -37,7 +40,7 @@ def settings(layout: HostLayout, *, domain: str = DOMAIN, rq_workers: bool = Tru
     )
 
 
-def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis_port: int = 6379) -> HostLayout:
+def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443) -> HostLayout:
     """The host's layout with every path under `root`, in the same places as on the host."""
     return HostLayout(
         app_dir=str(root / "webapps" / DOMAIN),
@@ -45,12 +48,14 @@ def temp_layout(root: Path, *, http_port: int = 80, https_port: int = 443, redis
         certificate_dir=str(root / "etc/letsencrypt/live" / DOMAIN),
         gunicorn_socket=str(root / "run/amy/gunicorn.sock"),
         env_file=str(root / "etc/amy/amy.env"),
+        shell_env_file=str(root / "etc/amy/amy.sh"),
         host_env_file=str(root / "etc/amy/host.env"),
         redis_config=str(root / "etc/amy/redis.conf"),
         redis_dir=str(root / "var/lib/amy-redis"),
+        redis_socket=str(root / "run/amy-redis/redis.sock"),
+        python_dir=str(root / "opt/amy/python"),
         http_port=http_port,
         https_port=https_port,
-        redis_port=redis_port,
     )
 
 
@@ -248,3 +253,16 @@ def served_certificate(port: int, *, host: str = DOMAIN, address: str = "127.0.0
         certificate = tls.getpeercert(binary_form=True)
     assert certificate is not None
     return certificate
+
+
+def sourced(host_env: Path, names: Iterable[str]) -> dict[str, str]:
+    """The variables `names` as bash sees them after `source host_env`, read back byte for byte (NUL-separated)."""
+    bash = require("bash")
+    names = list(names)
+    printed = run(
+        [bash, "-c", 'set -eu; source "$1"; shift; for name; do printf "%s\\0" "${!name}"; done', "_", str(host_env), *names],
+        env={"PATH": os.environ["PATH"]},
+        timeout=30,
+    )
+    assert printed.returncode == 0, printed.stderr
+    return dict(zip(names, printed.stdout.split("\0")[:-1], strict=True))

@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+import shlex
 from dataclasses import replace
 
 import pulumi
@@ -28,8 +29,10 @@ HOST = HostConfig(
     certbot_email="ops@example.org",
     acme_directory="https://acme-staging-v02.api.letsencrypt.org/directory",
     repository="https://github.com/carpentries/amy.git",
+    keep_release_dumps=5,
 )
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123"
+APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:amy-unit/database/app-AbCdEf"
 INSTANCE = "aws:ec2/instance:Instance"
 ASSOCIATION = "aws:ssm/association:Association"
 DOCUMENT = "aws:ssm/document:Document"
@@ -41,6 +44,9 @@ PROVIDER_REPLACES = frozenset({"name", "instanceId"})
 # A first boot: cloud-init upgrades the image's packages, installs the host's and runs amy-bootstrap, and only then
 # does the configure script, which waits for cloud-init, go on.
 FIRST_BOOT_SECONDS = 1800
+
+
+SESSION_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/sessions"
 
 
 def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True, version: AppVersion = RELEASE) -> Plan:
@@ -62,10 +68,15 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
             operator_settings=["AMY_SECRET_KEY"],
             required_settings=["AMY_SECRET_KEY", "AMY_DATABASE_HOST"],
             database_secret_arn=SECRET_ARN,
+            app_database_secret_arn=APP_SECRET_ARN,
             log_groups={source: f"/amy/unit/{source}" for source in HOST_SOURCES},
             email_attachments_bucket=None,
             release_snapshot=snapshot,
             protect=protect,
+            permissions_boundary="arn:aws:iam::123456789012:policy/amy-unit-boundary",
+            session_log_group_name="/amy/unit/sessions",
+            session_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:/amy/unit/sessions",
+            session_key_arn=SESSION_KEY_ARN,
         )
         LegacyHost(
             "host",
@@ -79,6 +90,7 @@ def build(host: HostConfig = HOST, protect: bool = True, rq_workers: bool = True
                 dumps_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
                 backup_plan_id="plan-1",
                 backup_role_arn="arn:aws:iam::123456789012:role/backup",
+                nginx_access_log_group="/amy/unit/nginx-access",
             ),
             opts=pulumi.ResourceOptions(),
         )
@@ -133,8 +145,8 @@ def test_user_data_is_a_cloud_config_with_every_host_file_and_no_secret(plan: Pl
     assert {"/usr/local/sbin/amy-deploy", "/etc/nginx/sites-available/amy-https.conf", "/etc/amy/redis.conf"} <= paths
     assert config["runcmd"] == [["/usr/local/sbin/amy-bootstrap"]]
     host_env = next(entry["content"] for entry in config["write_files"] if entry["path"] == "/etc/amy/host.env")
-    assert f"AMY_DATABASE_SECRET_ARN={SECRET_ARN}" in host_env
-    assert "AMY_DUMPS_BUCKET=amy-unit-dumps" in host_env
+    assert f"AMY_DATABASE_SECRET_ARN={shlex.quote(SECRET_ARN)}\n" in host_env
+    assert "AMY_DUMPS_BUCKET=amy-unit-dumps\n" in host_env
     # Secrets may be named (read from the environment at run time), never given a value.
     text = "\n".join(entry["content"] for entry in config["write_files"])
     assigned = re.findall(rf"\b({'|'.join((*SECRET_SETTINGS, 'AMY_DATABASE_PASSWORD'))})=([^$\s]\S*)", text)
@@ -147,44 +159,87 @@ def test_without_a_cache_there_is_no_redis_and_no_rq_on_the_host() -> None:
     assert not [entry for entry in config["write_files"] if "redis" in entry["path"] or "amy-rq" in entry["path"]]
 
 
+def test_a_host_whose_release_has_no_rq_stops_and_removes_rq_and_redis(plan: Plan) -> None:
+    """The same host once ran a release with RQ: the configure document retires what the new settings no longer
+    render, or the workers of the old release would restart forever against code without django-rq."""
+
+    def script(built: Plan) -> str:
+        [step] = json.loads(built.one(DOCUMENT, "host-configure").inputs["content"])["mainSteps"]
+        return "\n".join(step["inputs"]["runCommand"])
+
+    retired = script(build(rq_workers=False))
+    for unit in ("amy-rqworker.service", "amy-rqscheduler.service", "amy-redis.service"):
+        assert f"systemctl disable --now '{unit}'\n  rm -f '/etc/systemd/system/{unit}'" in retired
+    assert "rm -f '/etc/amy/redis.conf'" in retired
+    assert retired.index("rm -f") < retired.index("/usr/local/sbin/amy-configure")
+    assert "rm -f" not in script(plan)
+
+
 def test_address_and_dns_name_the_host(plan: Plan) -> None:
     eip = plan.one("aws:ec2/eip:Eip")
     association = plan.one("aws:ec2/eipAssociation:EipAssociation").inputs
     assert association["allocationId"] == eip.outputs["allocationId"]
     assert association["instanceId"] == plan.one(INSTANCE).id
-    record_ = plan.one("aws:route53/record:Record").inputs
-    assert (record_["name"], record_["type"], record_["records"]) == ("amy.example.org", "A", [eip.outputs["publicIp"]])
+    # The stack names the application, whatever the layout: the host makes no record of its own.
+    assert plan.of_type("aws:route53/record:Record") == []
 
 
 def test_instance_role_is_scoped_to_what_the_host_does(plan: Plan) -> None:
     trust = json.loads(plan.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    attached = {
-        a.inputs["policyArn"].rsplit("/", 1)[1] for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    }
-    assert attached == {"AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"}
-    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    # No AWS-managed policy: AmazonSSMManagedInstanceCore reads every parameter of the account.
+    assert plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == []
+    assert plan.one("aws:iam/role:Role").inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/amy-unit-boundary"
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "host-role-amy").inputs["policy"])
     resources = {statement["Sid"]: statement["Resource"] for statement in policy["Statement"]}
     assert resources == {
         "ReadSettings": [
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env",
             "arn:aws:ssm:us-east-1:123456789012:parameter/amy/unit/env/*",
         ],
-        "ReadDatabaseSecret": SECRET_ARN,
+        "ReadDatabaseSecret": [SECRET_ARN, APP_SECRET_ARN],
+        "StoreApplicationPassword": APP_SECRET_ARN,
         "WriteDumps": "arn:aws:s3:::amy-unit-dumps/*",
         "EncryptDumps": "arn:aws:kms:us-east-1:123456789012:key/k",
+        "PutMetrics": "*",
+        "NoOtherMetrics": "*",
     }
-    assert not any(action == "*" or action.endswith(":*") for s in policy["Statement"] for action in s["Action"])
+    assert {s["Sid"]: s.get("Condition") for s in policy["Statement"] if s["Resource"] == "*"} == {
+        "PutMetrics": {"StringEquals": {"cloudwatch:namespace": "AMY/unit"}},
+        "NoOtherMetrics": {"StringNotEquals": {"cloudwatch:namespace": "AMY/unit"}},
+    }
+    actions = [action for s in policy["Statement"] for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not any(action == "*" or action.endswith(":*") for action in actions)
 
 
-def test_the_host_policy_passes_the_parliament_linter(plan: Plan) -> None:
-    findings = analyze_policy_string(plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]).findings
-    assert [(f.issue, f.detail) for f in findings] == []
+def test_the_host_policies_pass_the_parliament_linter(plan: Plan) -> None:
+    for policy in plan.of_type("aws:iam/rolePolicy:RolePolicy"):
+        findings = analyze_policy_string(policy.inputs["policy"]).findings
+        assert [(f.issue, f.detail) for f in findings if f.issue != "RESOURCE_STAR"] == [], policy.name
+
+
+def test_the_agents_read_no_parameter_and_write_only_the_stacks_logs(plan: Plan) -> None:
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "host-role-agents").inputs["policy"])
+    actions = {action for statement in policy["Statement"] for action in statement["Action"]}
+    # The SSM agent's needs as AmazonSSMManagedInstanceCore has them, less its reads of every parameter.
+    assert {"ssm:UpdateInstanceInformation", "ssm:UpdateInstanceAssociationStatus", "ssm:GetDocument"} <= actions
+    assert {"ssmmessages:OpenControlChannel", "ec2messages:GetMessages"} <= actions
+    assert not {action for action in actions if action.startswith("ssm:GetParameter")}
+    logs = next(s for s in policy["Statement"] if s["Sid"] == "ShipLogs")
+    assert logs["Resource"] == ["arn:aws:logs:us-east-1:123456789012:log-group:/amy/unit/*"]
 
 
 def test_the_linter_catches_what_a_typo_would_break() -> None:
-    policy = host_policy("us-east-1", "/amy/unit/env/", SECRET_ARN, "arn:aws:s3:::b", "arn:aws:kms:us-east-1:123456789012:key/k")
-    policy["Statement"][2]["Action"] = ["s3:PutObjekt"]
+    policy = host_policy(
+        "us-east-1",
+        "/amy/unit/env/",
+        SECRET_ARN,
+        APP_SECRET_ARN,
+        "arn:aws:s3:::b",
+        "arn:aws:kms:us-east-1:123456789012:key/k",
+        "AMY/unit",
+    )
+    policy["Statement"][3]["Action"] = ["s3:PutObjekt"]
     assert [f.issue for f in analyze_policy_string(json.dumps(policy)).findings] == ["UNKNOWN_ACTION"]
 
 

@@ -7,6 +7,7 @@ import base64
 import gzip
 import json
 import re
+import shlex
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,10 +69,15 @@ def test_user_data_is_the_cloud_config_gzipped_under_ec2s_limit(host_settings: H
     assert len(compressed) <= USER_DATA_LIMIT
     text = gzip.decompress(compressed).decode()
     assert text == cloud_config(host_settings, files)
-    # cloud-init writes every rendered file, with its content and mode.
+    # cloud-init writes every rendered file a first boot needs, with its content and mode; the configure
+    # association, which every deploy waits for, writes the rest.
     written = {entry["path"]: entry for entry in yaml.safe_load(text)["write_files"]}
-    assert set(written) == {file.path for file in files}
+    assert set(written) == {file.path for file in files if file.first_boot}
+    assert {file.path for file in files if not file.first_boot} == {"/usr/local/sbin/amy-database-role"}
+    assert all(file.path in configure_script(files) for file in files)
     for file in files:
+        if not file.first_boot:
+            continue
         assert written[file.path]["content"] == file.content, file.path
         assert int(written[file.path]["permissions"], 8) == file.mode, file.path
 
@@ -113,7 +119,7 @@ def test_systemd_accepts_the_units(tmp_path: Path, host_settings: HostSettings, 
     assert {path.name for path in unit_paths} >= {"amy-gunicorn.service", "amy-redis.service", "amy-dump.timer", "amy-env.timer"}
     # Only what the app's virtualenv and Debian's packages install is stubbed: every amy-* script a unit runs is rendered.
     venv = f"{host_settings.layout.repo_dir}/.venv/bin"
-    assert stubbed <= {f"{venv}/gunicorn", f"{venv}/python", "/usr/bin/redis-server", "/bin/kill"}, stubbed
+    assert stubbed <= {f"{venv}/gunicorn", f"{venv}/python", "/usr/bin/redis-server", "/usr/bin/install", "/bin/kill"}, stubbed
     assert _verify(tmp_path, unit_paths) == ""
 
 
@@ -130,14 +136,16 @@ def test_every_shell_script_parses(tmp_path: Path, files: list[HostFile]) -> Non
     bash = require("bash")
     scripts = {file.path: file.content for file in files if file.content.startswith("#!/bin/bash\n")}
     assert len(scripts) == len(list(TEMPLATES.glob("*.sh")))
-    scripts["configure (SSM document)"] = configure_script(files)
+    scripts["configure (SSM document)"] = configure_script(files, ["/etc/systemd/system/amy-old.service", "/etc/amy/old"])
     for name, content in scripts.items():
         script = tmp_path / "script.sh"
         script.write_text(content)
         result = run([bash, "-n", str(script)], timeout=30)
         assert result.returncode == 0, f"{name}: {result.stderr}"
-    amy_env = by_path(files)["/usr/local/sbin/amy-env"].content
-    compile(amy_env, "amy-env", "exec")
+    python = {file.path: file.content for file in files if file.content.startswith("#!/usr/bin/python3\n")}
+    assert set(python) == {f"/usr/local/sbin/{name}" for name in ("amy-env", "amy-aws", "amy-release", "amy-database-role")}
+    for path, content in python.items():
+        compile(content, path, "exec")
 
 
 def _written_logs(files: list[HostFile]) -> set[str]:
@@ -151,9 +159,9 @@ def _written_logs(files: list[HostFile]) -> set[str]:
     for unit in units(files):
         paths |= set(re.findall(r"^Standard(?:Output|Error)=append:(\S+)$", unit.content, re.M))
         paths |= set(re.findall(r"--(?:access|error)-logfile=(\S+)", unit.content))
-    host_env = dict(line.split("=", 1) for line in by["/etc/amy/host.env"].content.splitlines() if "=" in line)
+    app_dir = by["/etc/amy/host.env"].content.split("\nAMY_APP_DIR=", 1)[1].split("\n", 1)[0]
     for deploy in re.findall(r'tee -a "([^"]+)"', by["/usr/local/sbin/amy-deploy"].content):
-        paths.add(deploy.replace("$AMY_APP_DIR", host_env["AMY_APP_DIR"]))
+        paths.add(deploy.replace("$AMY_APP_DIR", shlex.split(app_dir)[0]))
     return paths
 
 
@@ -178,3 +186,29 @@ def test_every_host_log_source_is_collected_from_a_file_that_is_written(
         assert len(entries) == 1, source
         assert entries[0]["file_path"] in written, f"{source}: nothing writes {entries[0]['file_path']}"
     assert CERTBOT_LOG in written
+
+
+def test_the_configure_script_writes_each_file_as_rendered(files: list[HostFile]) -> None:
+    """Each file's content travels compressed in the SSM document; the host's base64 and gunzip give it back."""
+    bash = require("bash")
+    script = configure_script(files)
+    for file in files:
+        [encoded] = re.findall(rf"^  echo '([^']+)' \| base64 -d \| gunzip > '{re.escape(file.path)}'$", script, re.MULTILINE)
+        decoded = run([bash, "-c", f"echo '{encoded}' | base64 -d | gunzip"], timeout=30)
+        assert decoded.stdout == file.content, file.path
+
+
+def test_no_script_names_a_place_to_fetch_from(host_settings: HostSettings, files: list[HostFile]) -> None:
+    """Every endpoint the host uses is a setting, in host.env: a test or another mirror points it elsewhere."""
+    for script in (file for file in files if file.path.startswith("/usr/local/sbin/")):
+        assert re.findall(r"https?://(?!localhost/)\S+", script.content) == [], script.path
+    host_env = by_path(files)["/etc/amy/host.env"].content
+    for url in (
+        host_settings.repository,
+        host_settings.acme_directory,
+        host_settings.python_downloads,
+        host_settings.rds_ca_bundle_url,
+        host_settings.cloudwatch_agent_url,
+        host_settings.npm_registry,
+    ):
+        assert f"={url}\n" in host_env, url

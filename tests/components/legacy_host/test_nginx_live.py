@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 import shutil
 import subprocess
 import textwrap
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from components.legacy_host.alarms import SERVER_ERRORS_PATTERN
 from components.legacy_host.files import HostLayout, HostSettings, render
 from tests.components.legacy_host.support import (
     DOMAIN,
@@ -27,7 +30,7 @@ from tests.components.legacy_host.support import (
     temp_layout,
     write_files,
 )
-from tests.system import accepts, accepts_unix, free_port, require, run, running
+from tests.system import accepts, accepts_unix, free_port, require, run, running, wait_until
 
 pytestmark = pytest.mark.system
 
@@ -241,3 +244,35 @@ def test_the_maintenance_script_switches_nginx(site: Site, gunicorn: subprocess.
     assert (reply.status, reply.body) == (503, by_path(render(site.settings))["/etc/amy/maintenance.html"].content)
     assert maintenance("off") == "maintenance: off"
     assert site.https("/").status == 200
+
+
+def delimited(line: str) -> list[str]:
+    """A log line as a space-delimited filter pattern reads it: a part in double quotes or in brackets is one field,
+    without them (CloudWatch Logs user guide, "Filter pattern syntax")."""
+    return [quoted or bracketed or bare for quoted, bracketed, bare in re.findall(r'"([^"]*)"|\[([^\]]*)\]|(\S+)', line)]
+
+
+def test_the_access_log_tells_gunicorns_server_errors_from_maintenance(site: Site) -> None:
+    """The host-5xx metric filter's fields line up with the https site's log lines, and its last one, gunicorn's
+    status, is a 5xx when gunicorn failed or was down (502), but "-" for the maintenance page's 503."""
+    access_log = Path(site.layout.log_files()["nginx-access"])
+    fields = SERVER_ERRORS_PATTERN.strip("[]").split(", ")
+    assert fields[-1] == "upstream_status=5*"
+
+    def logged(path: str) -> list[str]:
+        before = len(access_log.read_text().splitlines())
+        site.https(path)
+        wait_until(lambda: len(access_log.read_text().splitlines()) > before, "nginx logging the request")
+        line = delimited(access_log.read_text().splitlines()[-1])
+        assert len(line) == len(fields), line
+        return line
+
+    with start_gunicorn(site):
+        assert logged("/version/")[5:] == ["200", "16", "-", "-", "200"]
+        (site.app_dir / "maintenance_on.html").write_text(site.page)
+        served = logged("/version/")
+        (site.app_dir / "maintenance_on.html").unlink()
+    assert (served[5], served[-1]) == ("503", "-")
+    down = logged("/version/")
+    assert (down[5], down[-1]) == ("503", "502")
+    assert [fnmatch.fnmatchcase(line[-1], "5*") for line in (served, down)] == [False, True]

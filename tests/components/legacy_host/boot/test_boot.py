@@ -21,7 +21,6 @@ from tests.system import wait_until
 
 pytestmark = [pytest.mark.system, pytest.mark.boot]
 
-needs_host_fixes = pytest.mark.xfail(strict=False, reason="needs the host fixes of issue 11")
 MAINTENANCE_PATHS = ("/", "/version/", "/static/app.css", "/admin/")
 # The shortened refresh period the rotation test gives amy-env.timer.
 REFRESH_SECONDS = 10
@@ -91,20 +90,17 @@ def test_the_certificate_comes_from_pebble_and_nginx_serves_it(host: Host) -> No
 # Deploys, in the order AMY's releases came
 
 
-@needs_host_fixes
 def test_a_pipenv_release_deploys(host: Host) -> None:
     deployed(host, "v4.6.2")
     serves(host, "v4.6.2")
 
 
-@needs_host_fixes
 def test_its_migrations_ran_in_postgresql(host: Host) -> None:
     assert host.deploy("v4.6.2").returncode == 0
     assert host.database.query("SELECT version FROM fakeamy_migrations") == "v4.6.2"
     assert host.database.query("SELECT to_regclass('fakeamy_cache') IS NOT NULL") == "t"
 
 
-@needs_host_fixes
 def test_rq_worker_and_scheduler_run_a_queued_job(host: Host) -> None:
     assert host.deploy("v4.6.2").returncode == 0
     for unit in ("amy-rqworker.service", "amy-rqscheduler.service"):
@@ -125,7 +121,6 @@ def test_rq_worker_and_scheduler_run_a_queued_job(host: Host) -> None:
     assert result.stdout.splitlines() == ["finished v4.6.2 answers 42", "finished v4.6.2 answers 43"], result
 
 
-@needs_host_fixes
 def test_a_poetry_release_deploys_and_rq_stops_cleanly(host: Host) -> None:
     deployed(host, "v4.7.2")
     serves(host, "v4.7.2")
@@ -135,7 +130,6 @@ def test_a_poetry_release_deploys_and_rq_stops_cleanly(host: Host) -> None:
         assert state["UnitFileState"] != "enabled", (unit, state)
 
 
-@needs_host_fixes
 def test_each_deploy_after_the_first_dumps_the_database_privately_and_to_the_bucket(host: Host) -> None:
     assert host.deploy("v4.7.2").returncode == 0
     backups = f"{host.settings.layout.app_dir}/DB_backups"
@@ -186,7 +180,6 @@ def test_maintenance_on_answers_503_everywhere_and_off_restores_the_site(host: H
     serves(host, "v4.8.0")
 
 
-@needs_host_fixes
 def test_a_rotated_database_password_reaches_gunicorn_within_one_refresh(host: Host) -> None:
     assert host.deploy("v4.8.0").returncode == 0
     dropin = "/etc/systemd/system/amy-env.timer.d/boot-test.conf"
@@ -212,7 +205,6 @@ def test_a_rotated_database_password_reaches_gunicorn_within_one_refresh(host: H
     serves(host, "v4.8.0")
 
 
-@needs_host_fixes
 def test_the_periodic_dump_uploads_under_its_units_sandbox(host: Host) -> None:
     assert host.deploy("v4.8.0").returncode == 0
     with timed("periodic dump"):
