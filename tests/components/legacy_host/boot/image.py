@@ -50,8 +50,6 @@ BASE_PACKAGES = (
     "python3",
     # The guest's IMDS address leads to the test's stand-in (see vendor-data).
     "nftables",
-    # Stands in for the AWS CLI snap (see SNAP_STAND_IN).
-    "awscli",
 )
 # Of the cloud-config's packages, these cloud-init installs at first boot; the image carries the others.
 AT_BOOT = ("nginx", "redis-server")
@@ -67,15 +65,6 @@ UNUSED_GENERATORS = (
     "systemd-rc-local-generator",
 )
 GUEST_AGENT = Path(__file__).with_name("guest_agent.py")
-# Ubuntu's snapd installs the AWS CLI for amy-bootstrap; here Debian's awscli package is that CLI.
-SNAP_STAND_IN = """#!/bin/sh
-# Stand-in for Ubuntu's snap, for the boot test: the one snap the host asks for is the AWS CLI, from Debian's awscli.
-case "$1 $2" in
-  "list aws-cli"|"install aws-cli") command -v aws >/dev/null; exit ;;
-esac
-echo "snap (boot test stand-in): $*: not available" >&2
-exit 1
-"""
 AGENT_UNIT = """[Unit]
 Description=Boot test agent: runs the test's commands from a virtio port (stand-in for the SSM agent)
 ConditionPathExists=/dev/virtio-ports/amy.agent
@@ -222,7 +211,7 @@ def image(packages: Sequence[str]) -> Image:
 
 def _hooks(at_boot: Sequence[str], pool: Path) -> list[str]:
     """mmdebstrap's customize hooks: keep the packages cloud-init installs at boot, then make the tree bootable
-    under QEMU with the agent, the snap stand-in and no first-boot jobs the guest does not need."""
+    under QEMU with the agent and no first-boot jobs the guest does not need."""
     return [
         # The packages cloud-init installs at boot, as it installs them (with their recommends), downloaded only.
         f'chroot "$1" apt-get install --download-only --yes -o APT::Install-Recommends=true {" ".join(at_boot)}',
@@ -235,7 +224,6 @@ def _hooks(at_boot: Sequence[str], pool: Path) -> list[str]:
         f'printf %s {_quoted(AGENT_UNIT)} >"$1/etc/systemd/system/amy-boot-test-agent.service"',
         # As on Ubuntu's cloud images, systemd-networkd brings up what cloud-init renders.
         'chroot "$1" systemctl enable amy-boot-test-agent.service systemd-networkd.service',
-        f'printf %s {_quoted(SNAP_STAND_IN)} >"$1/usr/local/bin/snap" && chmod 755 "$1/usr/local/bin/snap"',
         # No console login prompt to wait for, and no clock to sync: the guest has no network beyond the test's.
         'chroot "$1" systemctl mask systemd-timesyncd.service serial-getty@ttyS0.service',
         # Generators for what a QEMU guest without TPM, EFI, hibernation or vsock has not: every daemon-reload (a dozen
