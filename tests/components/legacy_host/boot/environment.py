@@ -1,17 +1,19 @@
 """What stands around the guest as AWS and the internet stand around the production host, all on loopback:
 
-| guest sees                                   | at              | the test runs                                  |
-|----------------------------------------------|-----------------|------------------------------------------------|
-| apt.amy.test, pypi.amy.test, git.amy.test    | 10.0.2.100:80   | FileServer: apt repository, index, git (dumb)  |
-| 169.254.169.254 (IMDS, DNAT in the guest)    | 10.0.2.100:80   | FileServer: IMDSv2 role credentials            |
-| AWS API names, RDS CA bundle, CloudWatch agent | 10.0.2.101:443 | TlsFront: files, and moto for SSM, Secrets Manager, S3 |
-| acme.amy.test                                | 10.0.2.102:443  | pebble (and pebble-challtestsrv as its DNS)    |
-| the database's RDS name                      | 10.0.2.103:5432 | PostgreSQL with TLS, a throwaway cluster       |
+| guest sees                                     | at             | the test runs                                   |
+|------------------------------------------------|----------------|-------------------------------------------------|
+| apt.amy.test, pypi.amy.test, git.amy.test,     | 10.0.2.100:80  | FileServer: apt repository, index, git (dumb),  |
+| python.amy.test, npm.amy.test                  |                | Pythons (uv's mirror), an empty npm registry    |
+| 169.254.169.254 (IMDS, DNAT in the guest)      | 10.0.2.100:80  | FileServer: IMDSv2 role credentials             |
+| AWS API names, RDS CA bundle, CloudWatch agent | 10.0.2.101:443 | TlsFront: files; moto (SSM, Secrets Manager,    |
+|                                                |                | S3, CloudWatch) for the rest                    |
+| acme.amy.test                                  | 10.0.2.102:443 | pebble (and pebble-challtestsrv as its DNS)     |
+| the database's RDS name                        | 10.0.2.103:5432| PostgreSQL with TLS, a throwaway cluster        |
 
 The guest learns these through vendor-data (the environment's, as EC2 has its own), never through the user data,
-which is exactly what the program renders: the names in /etc/hosts, the test authority among its trusted CAs, the
-local apt repository as its sources, the index in pip's and uv's system configuration, and the IMDS address sent to
-the stand-in.
+which is exactly what the program renders, its URL settings naming these services: the names in /etc/hosts, the
+test authority among its trusted CAs, the local apt repository as its sources, the index in pip's and uv's system
+configuration, and the IMDS address sent to the stand-in.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 import boto3
 import yaml
 
+from components.legacy_host import LOCAL_REDIS_URL
 from tests.components.legacy_host.boot.image import SUITE
 from tests.components.legacy_host.boot.releases import INDEX_HOST, INDEX_URL
 from tests.components.legacy_host.boot.vm import GuestForward
@@ -45,11 +48,19 @@ PARAMETERS_PATH = f"/amy/{STACK}/env/"
 BUCKET = f"amy-{STACK}-dumps"
 DATABASE_HOST = f"amy-{STACK}.c0ffee0b00t5.{REGION}.rds.amazonaws.com"
 DATABASE_NAME = "amy"
+# The master user, as RDS makes it (the deploy's amy-database-role makes AMY's own role, amy_app, as this one).
 DATABASE_USER = "amy"
+APP_DATABASE_SECRET = f"amy-{STACK}/database/app"
 FILES_ADDRESS, AWS_ADDRESS, ACME_ADDRESS, DATABASE_ADDRESS = "10.0.2.100", "10.0.2.101", "10.0.2.102", "10.0.2.103"
 ACME_HOST = "acme.amy.test"
 ACME_DIRECTORY = f"https://{ACME_HOST}/dir"
 REPOSITORY = "http://git.amy.test/amy.git"
+# uv's UV_PYTHON_INSTALL_MIRROR: the archives python-build-standalone publishes, by release tag (see pythons.py).
+PYTHON_HOST = "python.amy.test"
+PYTHON_DOWNLOADS = f"http://{PYTHON_HOST}/python-build-standalone"
+# An npm registry that has nothing: the fake releases depend on no package, and `npm ci` asks for none.
+NPM_HOST = "npm.amy.test"
+NPM_REGISTRY = f"http://{NPM_HOST}/npm/"
 RDS_BUNDLE = "truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 CLOUDWATCH_AGENT = "amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb"
 AWS_NAMES = (
@@ -74,7 +85,8 @@ SETTINGS = {
     "AMY_DATABASE_HOST": DATABASE_HOST,
     "AMY_DATABASE_PORT": "5432",
     "AMY_DATABASE_NAME": DATABASE_NAME,
-    "AMY_REDIS_URL": "redis://127.0.0.1:6379/0",
+    # What the program puts there for the host's own Redis: its unix socket, the queue's database number appended.
+    "AMY_REDIS_URL": LOCAL_REDIS_URL,
 }
 # Where the guest keeps the test authority, as update-ca-certificates would find it.
 TRUSTED = "/usr/local/share/ca-certificates/amy-boot-test.crt"
@@ -186,7 +198,8 @@ def postgres(directory: Path, ca: Authority) -> Iterator[Database]:
                 check=True, capture_output=True, timeout=30, env={**os.environ, "PGPASSWORD": password},
             )  # fmt: skip
             database = Database(port, password, "postgres")
-            database.query(f"CREATE ROLE {DATABASE_USER} LOGIN PASSWORD '{password}'")
+            # As RDS's master user: no superuser, but it may make roles (rds_superuser has CREATEROLE).
+            database.query(f"CREATE ROLE {DATABASE_USER} LOGIN CREATEROLE PASSWORD '{password}'")
             database.query(f"ALTER DATABASE {DATABASE_NAME} OWNER TO {DATABASE_USER}")
             yield database
     finally:
@@ -256,7 +269,7 @@ def vendor_data(ca: Authority) -> str:
     """The environment's cloud-config: names, trust, package sources and the metadata address (see above)."""
     hosts = textwrap.dedent(
         f"""\
-        {FILES_ADDRESS} apt.amy.test {INDEX_HOST} git.amy.test
+        {FILES_ADDRESS} apt.amy.test {INDEX_HOST} git.amy.test {PYTHON_HOST} {NPM_HOST}
         {AWS_ADDRESS} {" ".join(AWS_NAMES)}
         {ACME_ADDRESS} {ACME_HOST}
         {DATABASE_ADDRESS} {DATABASE_HOST}

@@ -1,7 +1,8 @@
 """The legacy host booted whole: the program's user data on a Debian trixie guest under QEMU, with the services
 it talks to stood in on the test's side (see environment.py). The tests share one boot and run in file order, as
 an operator's day would: boot, deploy each release shape, check the site, switch maintenance, rotate the
-database password, dump, and fail a deploy.
+database password, dump, and fail a deploy. A test that needs a release installed skips, naming the archive, when
+the guest cannot get that release's Python (see pythons.py).
 
 Run alone: `.venv/bin/pytest -m boot` (AMY_BOOT_KEEP=1 keeps the guest's console and the services' logs).
 """
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from components.legacy_host import deploy_document
 from components.legacy_host.files import CERTBOT_LOG
 from tests.components.legacy_host.boot import environment as env
 from tests.components.legacy_host.boot.conftest import Host, timed
@@ -24,6 +29,7 @@ pytestmark = [pytest.mark.system, pytest.mark.boot]
 MAINTENANCE_PATHS = ("/", "/version/", "/static/app.css", "/admin/")
 # The shortened refresh period the rotation test gives amy-env.timer.
 REFRESH_SECONDS = 10
+TIMERS = ("amy-env.timer", "amy-dump.timer", "amy-certificate-check.timer", "certbot.timer")
 
 
 def deployed(host: Host, version: str) -> None:
@@ -33,6 +39,36 @@ def deployed(host: Host, version: str) -> None:
 
 def deploy_log(host: Host) -> str:
     return f"{host.settings.layout.log_dir}/deploy.log"
+
+
+def as_amy(host: Host, command: str, timeout: float = 300):
+    """`command` run by bash as amy in the checkout, with AMY's environment as the deploy gives it."""
+    layout = host.settings.layout
+    script = f"set -a && source {layout.shell_env_file} && set +a && cd {layout.repo_dir} && {command}"
+    return host.run("runuser", "-u", "amy", "--", "bash", "-c", script, timeout=timeout)
+
+
+def as_root_with_host_env(host: Host, command: str, timeout: float = 300):
+    """`command` run by bash as root with the host's settings exported, as the deploy runs its steps."""
+    return host.shell(f"set -a && source {host.settings.layout.host_env_file} && set +a && {command}", timeout=timeout)
+
+
+def metric_values(host: Host, name: str) -> list[float]:
+    """What the host put of its metric `name` in moto's CloudWatch."""
+    cloudwatch = host.aws("cloudwatch")
+    namespace = host.settings.metrics_namespace
+    if not cloudwatch.list_metrics(Namespace=namespace, MetricName=name)["Metrics"]:
+        return []
+    now = datetime.now(UTC)
+    statistics = cloudwatch.get_metric_statistics(
+        Namespace=namespace,
+        MetricName=name,
+        StartTime=now - timedelta(hours=2),
+        EndTime=now + timedelta(minutes=5),
+        Period=60,
+        Statistics=["Maximum"],
+    )
+    return [point["Maximum"] for point in statistics["Datapoints"]]
 
 
 def serves(host: Host, version: str) -> None:
@@ -64,7 +100,11 @@ def test_cloud_init_installed_the_packages_from_the_local_repository(host: Host)
 
 def test_bootstrap_starts_redis_and_schedules_the_timers(host: Host) -> None:
     assert host.unit("amy-redis.service", "ActiveState")["ActiveState"] == "active"
-    for timer in ("amy-env.timer", "amy-dump.timer", "certbot.timer"):
+    # On its socket alone, which only root, redis and the group amy may use.
+    socket = host.run("stat", "--format=%a %U %G %F", host.settings.layout.redis_socket).stdout.strip()
+    assert socket == "660 redis amy socket", socket
+    assert host.shell("ss -Hltn | grep -c ':6379 '").stdout.strip() == "0"
+    for timer in TIMERS:
         state = host.unit(timer, "ActiveState", "UnitFileState", "NextElapseUSecRealtime", "NextElapseUSecMonotonic")
         assert state["ActiveState"] == "active" and state["UnitFileState"] == "enabled", (timer, state)
         scheduled = state["NextElapseUSecRealtime"] not in ("", "n/a") or state["NextElapseUSecMonotonic"] not in ("", "infinity")
@@ -85,6 +125,21 @@ def test_the_certificate_comes_from_pebble_and_nginx_serves_it(host: Host) -> No
     # Verified against pebble's root: nginx sends the chain certbot saved. Before any deploy, the idle page.
     reply = host.https("/version/")
     assert reply.status == 503 and "maintenance" in reply.body.lower(), reply
+    # amy-certificate starts the check, which puts the days left for the host-certificate alarm.
+    wait_until(lambda: any(days > 0 for days in metric_values(host, "CertificateDaysLeft")), "CertificateDaysLeft", timeout=120)
+
+
+def test_the_configure_association_writes_what_only_deploys_need(host: Host) -> None:
+    """On EC2 the configure association runs once cloud-init is done (the fixture runs its document): it writes the
+    files user data had no room for, amy-database-role among them."""
+    assert host.configured.returncode == 0, host.configured
+    assert host.run("test", "-x", "/usr/local/sbin/amy-database-role").returncode == 0
+
+
+def test_a_release_the_host_does_not_know_fails_before_maintenance(host: Host) -> None:
+    result = host.ssm_document(deploy_document(), 120, version="v4.9.0")
+    assert result.returncode != 0 and "is not a release this host knows" in result.stderr + result.stdout, result
+    assert "maintenance: off" in host.run("amy-maintenance", "status").stdout
 
 
 # Deploys, in the order AMY's releases came
@@ -105,11 +160,11 @@ def test_rq_worker_and_scheduler_run_a_queued_job(host: Host) -> None:
     assert host.deploy("v4.6.2").returncode == 0
     for unit in ("amy-rqworker.service", "amy-rqscheduler.service"):
         assert host.unit(unit, "ActiveState")["ActiveState"] == "active", unit
-    repo = host.settings.layout.repo_dir
-    # One job for the worker now, one the scheduler must move to the queue first.
+    # One job for the worker now, one the scheduler must move to the queue first; through Redis's socket, as the
+    # release's own settings reach it (AMY_REDIS_URL from Parameter Store, as amy).
     jobs = (
-        "import sys, time, datetime; sys.path.insert(0, 'amy'); from redis import Redis; from rq import Queue\n"
-        "queue = Queue('default', connection=Redis.from_url('redis://127.0.0.1:6379/0'))\n"
+        "import sys, time, datetime; sys.path.insert(0, 'amy'); from rq import Queue; from fakeamy.queues import connection\n"
+        "queue = Queue('default', connection=connection())\n"
         "jobs = [queue.enqueue('fakeamy.jobs.answer', 42),"
         " queue.enqueue_in(datetime.timedelta(seconds=1), 'fakeamy.jobs.answer', 43)]\n"
         "for _ in range(240):\n"
@@ -117,17 +172,22 @@ def test_rq_worker_and_scheduler_run_a_queued_job(host: Host) -> None:
         "    time.sleep(0.5)\n"
         "for job in jobs: print(job.get_status(), job.result)"
     )
-    result = host.run("runuser", "-u", "amy", "--", "bash", "-c", f'cd {repo} && .venv/bin/python -c "{jobs}"')
+    result = as_amy(host, f".venv/bin/python -c {shlex.quote(jobs)}")
     assert result.stdout.splitlines() == ["finished v4.6.2 answers 42", "finished v4.6.2 answers 43"], result
 
 
 def test_a_poetry_release_deploys_and_rq_stops_cleanly(host: Host) -> None:
+    """v4.7 has no RQ, so stack config takes the cache away with it: `pulumi up` applies the configure document of
+    a host without RQ (which retires RQ and Redis) before the deploy."""
+    host.needs_python("v4.7.2")
+    if host.settings.rq_workers:
+        configured = host.configure(replace(host.settings, rq_workers=False))
+        assert configured.returncode == 0, configured
     deployed(host, "v4.7.2")
     serves(host, "v4.7.2")
-    for unit in ("amy-rqworker.service", "amy-rqscheduler.service"):
-        state = host.unit(unit, "ActiveState", "Result", "UnitFileState")
-        assert state["ActiveState"] == "inactive" and state["Result"] == "success", (unit, state)
-        assert state["UnitFileState"] != "enabled", (unit, state)
+    for unit in ("amy-rqworker.service", "amy-rqscheduler.service", "amy-redis.service"):
+        state = host.unit(unit, "ActiveState", "LoadState")
+        assert state == {"ActiveState": "inactive", "LoadState": "not-found"}, (unit, state)
 
 
 def test_each_deploy_after_the_first_dumps_the_database_privately_and_to_the_bucket(host: Host) -> None:
@@ -151,9 +211,9 @@ def test_a_uv_release_deploys(host: Host) -> None:
 
 def test_every_amy_unit_is_active_or_scheduled(host: Host) -> None:
     assert host.deploy("v4.8.0").returncode == 0
-    for unit in ("amy-gunicorn.service", "amy-redis.service", "amy-env.service", "nginx.service"):
+    for unit in ("amy-gunicorn.service", "nginx.service"):
         assert host.unit(unit, "ActiveState")["ActiveState"] == "active", unit
-    for timer in ("amy-env.timer", "amy-dump.timer", "certbot.timer"):
+    for timer in TIMERS:
         assert host.unit(timer, "ActiveState")["ActiveState"] == "active", timer
     failed = host.run("systemctl", "list-units", "--state=failed", "--plain", "--no-legend", "amy-*").stdout
     assert failed.strip() == "", failed
@@ -187,12 +247,15 @@ def test_a_rotated_database_password_reaches_gunicorn_within_one_refresh(host: H
         f"mkdir -p {dropin.rsplit('/', 1)[0]} && printf '[Timer]\\nOnUnitActiveSec={REFRESH_SECONDS}s\\n"
         f"RandomizedDelaySec=0\\nAccuracySec=1s\\n' >{dropin} && systemctl daemon-reload && systemctl restart amy-env.timer"
     )
-    password = "rotated-boot-test-password"
-    host.database.query(f"ALTER ROLE {env.DATABASE_USER} PASSWORD '{password}'")
+    # AMY's own role's password, changed as an operator would: a new value in its secret, which
+    # amy-database-role sets in PostgreSQL; amy-env then carries it to the services.
+    password = "rotatedBootTestPassword0123456789abcdef"
     host.aws("secretsmanager").put_secret_value(
-        SecretId=host.settings.database_secret_arn,
-        SecretString=json.dumps({"username": env.DATABASE_USER, "password": password}),
+        SecretId=host.settings.app_database_secret_arn,
+        SecretString=json.dumps({"username": "amy_app", "password": password}),
     )
+    provision = as_root_with_host_env(host, "amy-database-role provision")
+    assert provision.returncode == 0, provision
 
     def gunicorn_has_it() -> bool:
         environment = host.shell(
@@ -206,7 +269,11 @@ def test_a_rotated_database_password_reaches_gunicorn_within_one_refresh(host: H
 
 
 def test_the_periodic_dump_uploads_under_its_units_sandbox(host: Host) -> None:
-    assert host.deploy("v4.8.0").returncode == 0
+    # What the dump needs of a deploy is its first step, AMY's database role and environment: made here as the
+    # deploy makes them (again, when a release is deployed already), so the dump does not wait for a release.
+    prepared = as_root_with_host_env(host, "amy-database-role provision && amy-env")
+    assert prepared.returncode == 0, prepared
+    assert host.database.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'amy_app'") == "t"
     with timed("periodic dump"):
         result = host.run("systemctl", "start", "amy-dump.service", timeout=300)
     state = host.unit("amy-dump.service", "Result")
@@ -215,17 +282,32 @@ def test_the_periodic_dump_uploads_under_its_units_sandbox(host: Host) -> None:
     assert result.returncode == 0 and state["Result"] == "success", f"{result}\n{log}\n{journal}"
     head = host.aws("s3").head_object(Bucket=env.BUCKET, Key="periodic/amy.dump")
     assert head["ContentLength"] > 0
+    # As amy_app, AMY's own role, whose password the deploy's first step stored in the application's secret.
+    assert host.run("grep", "-qx", 'AMY_DATABASE_USER="amy_app"', host.settings.layout.env_file).returncode == 0
+    assert 1.0 in metric_values(host, "DumpSucceeded")
 
 
 def test_a_failing_deploy_exits_non_zero_and_leaves_maintenance_on(host: Host) -> None:
-    assert host.deploy("v4.8.0").returncode == 0
-    result = host.deploy("v4.8.1")
+    """v4.7.1's migration fails; where the guest cannot get its Python (3.12.16), the install fails before that.
+    Either way the deploy fails after maintenance went on, and that is what is checked, with where it failed."""
+    python = "3.12.16"
+    result = host.deploy("v4.7.1", without_python=True)
     assert result.returncode != 0, result
+    output = result.stdout + result.stderr
+    assert "FAILED at line" in output, output
+    if host.pythons.missing(python):
+        # uv refused to install the release's Python: the mirror has no such archive.
+        assert f"cpython-{python}" in output, output
+    else:
+        assert "migration of v4.7.1 failed" in output, output
     try:
         status = host.run("amy-maintenance", "status")
         assert "maintenance: on" in status.stdout, status
         for path in MAINTENANCE_PATHS:
             assert host.https(path).status == 503, path
-        assert host.database.query("SELECT count(*) FROM fakeamy_migrations WHERE version = 'v4.8.1'") == "0"
+        if host.database.query("SELECT to_regclass('fakeamy_migrations') IS NOT NULL") == "t":
+            assert host.database.query("SELECT count(*) FROM fakeamy_migrations WHERE version = 'v4.7.1'") == "0"
+        # The host-deploy-failed alarm's metric.
+        assert 1.0 in metric_values(host, "DeployFailed")
     finally:
         host.maintenance("off")

@@ -10,7 +10,8 @@ QUEUES = ("default", "testing")
 
 
 def connection():
-    return Redis.from_url(os.environ["AMY_REDIS_URL"])
+    """As AMY's settings make RQ's: the queue's database number appended to AMY_REDIS_URL."""
+    return Redis.from_url(os.environ["AMY_REDIS_URL"] + "2")
 
 
 def rqworker(args):
