@@ -38,6 +38,17 @@ PACKAGES = {
     "node": "nodejs",
     "psql": "postgresql-client",
     "setpriv": "util-linux",
+    "qemu-system-x86_64": "qemu-system-x86",
+    "qemu-img": "qemu-utils",
+    "mmdebstrap": "mmdebstrap",
+    "mke2fs": "e2fsprogs",
+    "apt-ftparchive": "apt-utils",
+    "genisoimage": "genisoimage",
+    "socat": "socat",
+    "git": "git",
+    "dpkg-deb": "dpkg",
+    "createdb": "postgresql-client",
+    "runuser": "util-linux",
 }
 # Tools in sbin are often missing from an unprivileged PATH.
 _EXTRA_PATH = ("/usr/local/sbin", "/usr/sbin", "/sbin")

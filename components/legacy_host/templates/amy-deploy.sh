@@ -29,11 +29,23 @@ code=$(amy-release "$version" code)
 uv_version=$(amy-release "$version" uv)
 
 # A failed deploy sets off the host-deploy-failed alarm, which stays on until a deploy succeeds.
+#   failed LINE "FUNCTIONS" "CALLER_LINES": where the failing command is, the functions it ran in (innermost first,
+#   as FUNCNAME) and the lines each was called from (as BASH_LINENO): every step as amy fails inside as_amy, so its
+#   own line alone would not say which step it was.
 failed() {
-  log "FAILED at line $1; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"
+  local where="line $1" functions=($2) callers=($3) i
+  for ((i = 0; i < ${#functions[@]}; i++)); do
+    [[ ${functions[i]} != main ]] || break
+    where+=" in ${functions[i]}, called from line ${callers[i]}"
+  done
+  if [[ -e $AMY_APP_DIR/maintenance_on.html ]]; then
+    log "FAILED at $where; the site stays in maintenance: fix, then deploy again or run amy-maintenance off"
+  else
+    log "FAILED at $where; the site is as it was (not in maintenance): fix, then deploy again"
+  fi
   amy-aws put-metric DeployFailed 1 || log "could not put the DeployFailed metric"
 }
-trap 'failed $LINENO' ERR
+trap 'failed "$LINENO" "${FUNCNAME[*]:-}" "${BASH_LINENO[*]:-}"' ERR
 
 # The pinned uv, with which amy installs the pinned Python into UV_PYTHON_INSTALL_DIR and makes the virtualenv.
 install_uv() {

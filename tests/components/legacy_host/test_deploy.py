@@ -180,3 +180,32 @@ def test_a_release_the_table_does_not_know_stops_before_maintenance(host: Host) 
     assert "v4.9.0 is not a release this host knows how to install; it knows v4.6.x, v4.7.0–v4.7.2, v4.8.0" in log
     assert calls == []
     assert not host.in_maintenance
+
+
+def test_a_step_that_fails_as_amy_names_the_step_not_only_the_helper_it_ran_in(host: Host) -> None:
+    """Every step as amy runs through as_amy: the line of the failing command alone is as_amy's, whichever step
+    failed (the boot test's deploy said "FAILED at line 16" for uv's Python install). The log names the steps'
+    lines in the script too."""
+    host.checkout("poetry.lock", "amy/")
+    runuser = Path(host.env["PATH"].split(":")[0]) / "runuser"
+    runuser.write_text(runuser.read_text() + '[[ "$*" != *"uv python install"* ]]\n')
+    code, _, log = host.deploy("v4.7.2")
+    assert code != 0
+    lines = host.script.read_text().splitlines()
+    helper = next(number for number, line in enumerate(lines, 1) if line.startswith("as_amy() {"))
+    install = next(number for number, line in enumerate(lines, 1) if line.strip() == 'as_amy uv python install "$python"')
+    step = next(number for number, line in enumerate(lines, 1) if line == "install_uv")
+    assert f"FAILED at line {helper} in as_amy, called from line {install} in install_uv, called from line {step};" in log
+
+
+def test_a_deploy_that_fails_before_maintenance_does_not_say_the_site_is_in_maintenance(host: Host) -> None:
+    """The database role comes before maintenance: a failure there leaves the site as it was, and says so."""
+    role = Path(host.env["PATH"].split(":")[0]) / "amy-database-role"
+    role.write_text(role.read_text() + "exit 1\n")
+    host.checkout("poetry.lock", "amy/")
+    code, calls, log = host.deploy("v4.7.2")
+    assert code != 0
+    assert not host.in_maintenance
+    assert "stays in maintenance" not in log
+    assert "the site is as it was (not in maintenance)" in log
+    assert calls[-1] == "amy-aws put-metric DeployFailed 1"
