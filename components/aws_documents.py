@@ -89,6 +89,23 @@ def encrypt_by_default(
     )
 
 
+def expire_objects(name: str, bucket: aws.s3.Bucket, rule_id: str, days: int, opts: pulumi.ResourceOptions) -> None:
+    """Every object of a log bucket deleted `days` after it is written."""
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-lifecycle",
+        bucket=bucket.id,
+        rules=[
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id=rule_id,
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
+            )
+        ],
+        opts=opts,
+    )
+
+
 def key_administrators(root: str) -> dict[str, Any]:
     """A key policy's administrators: whom the account's IAM policies allow to manage the key, never to use it."""
     return {

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws_documents import encrypt_by_default, lock_down, tls_only_policy
+from components.aws_documents import encrypt_by_default, expire_objects, key_administrators, lock_down, tls_only_policy
 
 CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 
@@ -62,19 +62,7 @@ class CloudTrail(pulumi.ComponentResource):
         lock_down(bucket_name, self.bucket, child)
         # CloudTrail encrypts what it writes under the trail's key (kms_key_id); the default covers anything else.
         encrypt_by_default(bucket_name, self.bucket, child, kms_key_arn=None)
-        aws.s3.BucketLifecycleConfiguration(
-            f"{bucket_name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-trail-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.log_retention_days),
-                )
-            ],
-            opts=child,
-        )
+        expire_objects(bucket_name, self.bucket, "expire-trail-logs", args.log_retention_days, child)
         policy = aws.s3.BucketPolicy(
             f"{bucket_name}-policy",
             bucket=self.bucket.id,
@@ -113,17 +101,7 @@ def key_policy(partition: str, account: str, trail_arn: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "KeyAdministrators",
-                "Effect": "Allow",
-                "Principal": {"AWS": root},
-                "Action": [
-                    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-                    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
-                ],
-                "Resource": "*",
-            },
+            key_administrators(root),
             {
                 "Sid": "CloudTrailEncryptsLogs",
                 "Effect": "Allow",
@@ -152,7 +130,7 @@ def key_policy(partition: str, account: str, trail_arn: str) -> dict[str, Any]:
                 "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": this_accounts_trails}},
             },
         ],
-    }  # fmt: skip
+    }
 
 
 def bucket_policy(bucket_arn: str, account: str, trail_arn: str) -> dict[str, Any]:

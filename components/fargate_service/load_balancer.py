@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.application import APP_PORT
-from components.aws_documents import encrypt_by_default, lock_down, tls_only_policy
+from components.aws_documents import encrypt_by_default, expire_objects, lock_down, tls_only_policy
 from components.fargate_service.args import FargateServiceArgs
 
 # TLS 1.3 with TLS 1.2 fallback; nothing older.
@@ -141,19 +141,7 @@ def _access_logs_bucket(
     # Load balancers deliver logs only to buckets encrypted with S3-managed keys (SSE-S3), the same user guide's
     # bucket requirements say.
     encrypt_by_default(bucket_name, bucket, child, kms_key_arn=None)
-    aws.s3.BucketLifecycleConfiguration(
-        f"{bucket_name}-lifecycle",
-        bucket=bucket.id,
-        rules=[
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-access-logs",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.log_retention_days),
-            )
-        ],
-        opts=child,
-    )
+    expire_objects(bucket_name, bucket, "expire-access-logs", args.log_retention_days, child)
     writer = log_delivery_principal(parent)
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=parent)).account_id
     policy = aws.s3.BucketPolicy(
