@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from components.iam_documents import (
     PASSED_TO,
     PRODUCTION_ENVIRONMENT,
     SESSION_PREFERENCES_DOCUMENT,
+    AccessScope,
     boundary_policy,
     deployer_policies,
     guard_statements,
@@ -35,6 +37,21 @@ def as_list(value: str | list[str]) -> list[str]:
 def policy(plan: Plan, name: str) -> dict[str, Any]:
     [found] = [p for p in plan.of_type(POLICY) if p.inputs["name"] == name]
     return found.outputs | {"document": json.loads(found.inputs["policy"])}
+
+
+def deployer_may(scope: AccessScope) -> Callable[[str, str], bool]:
+    """Whether one of the deployer's policies allows an action on a resource (Action and Resource patterns as IAM
+    matches them; conditions aside)."""
+    allowed = [s for d in deployer_policies(scope).values() for s in d["Statement"] if s["Effect"] == "Allow"]
+
+    def may(action: str, resource: str) -> bool:
+        return any(
+            any(fnmatch.fnmatchcase(action, pattern) for pattern in s["Action"])
+            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in as_list(s["Resource"]))
+            for s in allowed
+        )
+
+    return may
 
 
 def statements(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -240,15 +257,7 @@ def test_the_deployer_may_make_the_audit_trail_the_backups_copies_and_the_final_
     """What the audit trail, the locked and copied backups and the cache's final snapshot ask of AWS, each action on
     the resource it names, allowed by one of the deployer's policies."""
     scope = access_scope(config_of(stack), ACCOUNT_ID)
-    allowed = [s for d in deployer_policies(scope).values() for s in d["Statement"] if s["Effect"] == "Allow"]
-
-    def may(action: str, resource: str) -> bool:
-        return any(
-            any(fnmatch.fnmatchcase(action, pattern) for pattern in s["Action"])
-            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in as_list(s["Resource"]))
-            for s in allowed
-        )
-
+    may = deployer_may(scope)
     prefix = scope.name_prefix
     copy_region = config_of(stack).backup.copy_region or "us-west-2"
     needed = {
@@ -275,15 +284,7 @@ def test_only_the_stack_keeping_the_session_preferences_may_change_them(stack: s
     logging off. The session log group's key is set by the deployer that makes the group (logs:AssociateKmsKey)."""
     config = config_of(stack)
     scope = access_scope(config, ACCOUNT_ID)
-    allowed = [s for d in deployer_policies(scope).values() for s in d["Statement"] if s["Effect"] == "Allow"]
-
-    def may(action: str, resource: str) -> bool:
-        return any(
-            any(fnmatch.fnmatchcase(action, pattern) for pattern in s["Action"])
-            and any(fnmatch.fnmatchcase(resource, pattern) for pattern in as_list(s["Resource"]))
-            for s in allowed
-        )
-
+    may = deployer_may(scope)
     document = scope.arn("ssm", f"document/{SESSION_PREFERENCES_DOCUMENT}")
     for action in ("ssm:CreateDocument", "ssm:UpdateDocument", "ssm:DeleteDocument"):
         assert may(action, document) == config.session_preferences, action
