@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import shlex
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import yaml
 
 import components.database
 from components.database import Database, DatabaseArgs, release_snapshot_identifier
 from stack_config import AppVersion, DatabaseConfig
 from stack_config.database import DB_IDENTIFIER
-from tooling.harness import ROOT, Plan, Registration, record
+from tests.components.local_commands import (
+    assert_names_nothing_of_this_machine,
+    assert_runs_the_module_beside,
+    assert_runs_with_the_projects_virtualenv,
+    assert_stops_at_its_first_setting,
+)
+from tooling.harness import Plan, record
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 INSTANCE = "aws:rds/instance:Instance"
@@ -187,45 +187,15 @@ def test_each_release_waits_again_before_its_snapshot(plan: Plan) -> None:
     assert next_release.one(COMMAND).urn in next_release.one(SNAPSHOT).dependencies
 
 
-def runner(available: Registration) -> tuple[list[str], str]:
-    """The interpreter's command line up to `-m`, and the module it runs."""
-    words = shlex.split(available.inputs["create"])
-    flag = words.index("-m")
-    return words[:flag], words[flag + 1]
-
-
 def test_the_wait_runs_the_runner_beside_the_database_with_the_projects_virtualenv_from_any_checkout(plan: Plan) -> None:
     available = plan.one(COMMAND)
-    create = available.inputs["create"]
-    assert not any(word.startswith(("/", "~", "$")) for word in shlex.split(create)), create
-    for machine_specific in {sys.executable, str(Path(sys.executable).resolve()), str(ROOT), str(Path.home())}:
-        assert machine_specific not in create, machine_specific
-    assert "dir" not in available.inputs
-    interpreter, module = runner(available)
-    virtualenv = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
-    assert interpreter == [f"{virtualenv}/bin/python"]
-    spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None, module
-    assert components.database.__file__ is not None
-    assert Path(spec.origin) == Path(components.database.__file__).with_name("wait_available.py")
+    assert_names_nothing_of_this_machine(available)
+    assert_runs_with_the_projects_virtualenv(available)
+    assert_runs_the_module_beside(available, components.database.__file__, "wait_available.py")
 
 
 def test_the_wait_starts_from_the_project_directory(plan: Plan) -> None:
-    """Run as `pulumi up` runs it (a shell, in the project directory) but with an empty environment: the runner is
-    found and imported, and stops only at the first setting it needs."""
-    result = subprocess.run(
-        ["/bin/sh", "-c", plan.one(COMMAND).inputs["create"]],
-        cwd=ROOT,
-        env={},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "No module named" not in result.stderr, result.stderr
-    assert "not found" not in result.stderr, result.stderr
-    assert result.stderr.rstrip().endswith("KeyError: 'AWS_REGION'"), result.stderr
+    assert_stops_at_its_first_setting(plan.one(COMMAND))
 
 
 def test_stateful_parts_are_protected_when_asked(plan: Plan) -> None:
