@@ -25,15 +25,15 @@ DOCUMENT = "aws:ssm/document:Document"
 GROUP = "/amy/unit/sessions"
 
 
-def build(protect: bool = True, preferences: bool = True) -> Plan:
+def build(protect: bool = True, preferences: bool = True, stack: str = "unit") -> Plan:
     return record(
-        "unit",
+        stack,
         lambda: SessionLogging(
             "sessions",
             SessionLoggingArgs(
-                name_prefix="amy-unit",
+                name_prefix=f"amy-{stack}",
                 region="us-east-1",
-                log_group_name=GROUP,
+                log_group_name=f"/amy/{stack}/sessions",
                 log_retention_days=365,
                 protect=protect,
                 break_glass_role="amy-break-glass",
@@ -156,25 +156,7 @@ def test_ecs_exec_sessions_go_to_the_sessions_group_under_the_sessions_key() -> 
 def test_two_stacks_keeping_the_preferences_in_one_account_and_region_collide() -> None:
     """The preferences document is one per account and region: the account model refuses a second claim, so a second
     legacy stack must set `sessionManagerPreferences: false`."""
-
-    def sessions(stack: str) -> Plan:
-        return record(
-            stack,
-            lambda: SessionLogging(
-                f"amy-{stack}-sessions",
-                SessionLoggingArgs(
-                    name_prefix=f"amy-{stack}",
-                    region="us-east-1",
-                    log_group_name=f"/amy/{stack}/sessions",
-                    log_retention_days=365,
-                    protect=True,
-                    break_glass_role="amy-break-glass",
-                    preferences=True,
-                ),
-            ),
-        )
-
-    report = account.check({"production": sessions("production"), "staging": sessions("staging")})
+    report = account.check({"production": build(stack="production"), "staging": build(stack="staging")})
     [collision] = report.collisions
     assert SESSION_PREFERENCES_DOCUMENT in collision.identity
 
