@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import json
 import os
 import re
 import socket
 import ssl
-from collections.abc import Iterable, Mapping, Sequence
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from components.legacy_host.files import HostFile, HostLayout, HostSettings
 from components.logs import HOST_SOURCES
-from tests.system import require, run
+from tests.system import accepts, free_port, require, run, running, wait_until
 
 DOMAIN = "amy.test"
 
@@ -180,6 +183,66 @@ def authority(directory: Path) -> Authority:
         "-keyout", key, "-out", certificate, "-days", "2", "-config", config,
     )  # fmt: skip
     return Authority(certificate, key)
+
+
+@dataclass(frozen=True)
+class Pebble:
+    # pebble's ACME API on loopback, and the file of its root, which the certificates it issues chain to.
+    port: int
+    root: Path
+
+
+@contextlib.contextmanager
+def pebble(directory: Path, ca: Authority, http_port: int, names: Sequence[str] = ("localhost",)) -> Iterator[Pebble]:
+    """pebble on loopback, its API under a certificate from `ca` for `names`, validating HTTP-01 on `http_port` of
+    the address its DNS (pebble-challtestsrv, answering 127.0.0.1 for every name) gives the domain."""
+    pebble_binary, challtestsrv = require("pebble"), require("pebble-challtestsrv")
+    listener_certificate, listener_key = ca.issue(directory / "pebble-tls", list(names), ["127.0.0.1"])
+    acme_port, management_port, dns_port = free_port(), free_port(), free_port(udp=True)
+    config = directory / "pebble.json"
+    config.write_text(
+        json.dumps(
+            {
+                "pebble": {
+                    "listenAddress": f"127.0.0.1:{acme_port}",
+                    "managementListenAddress": f"127.0.0.1:{management_port}",
+                    "certificate": str(listener_certificate),
+                    "privateKey": str(listener_key),
+                    "httpPort": http_port,
+                    "tlsPort": free_port(),
+                    "ocspResponderURL": "",
+                    "externalAccountBindingRequired": False,
+                }
+            }
+        )
+    )
+    dns = [
+        challtestsrv,
+        "-dns01", f"127.0.0.1:{dns_port}",
+        "-http01", "", "-https01", "", "-tlsalpn01", "",
+        "-management", f"127.0.0.1:{free_port()}",
+        "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
+    ]  # fmt: skip
+    command = [pebble_binary, "-config", str(config), "-dnsserver", f"127.0.0.1:{dns_port}", "-strict=false"]
+    # No validation delay, no rejected nonces: a fast, deterministic run.
+    environment = {"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"}
+    with (
+        running(dns, log=directory / "challtestsrv.log", ready=lambda: accepts(dns_port), what="pebble-challtestsrv DNS"),
+        running(command, log=directory / "pebble.log", env=environment, ready=lambda: accepts(acme_port), what="pebble"),
+    ):
+        root = directory / "pebble-root.pem"
+
+        def fetch_root() -> bool:
+            context = ssl.create_default_context(cafile=str(ca.certificate))
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{management_port}/roots/0", context=context, timeout=5) as reply:
+                    root.write_bytes(reply.read())
+            except OSError:
+                return False
+            return True
+
+        wait_until(fetch_root, "pebble's root certificate", timeout=30)
+        yield Pebble(acme_port, root)
 
 
 # HTTP clients that connect to a loopback address whatever the host name

@@ -4,10 +4,8 @@ Let's Encrypt, with pebble-challtestsrv as the DNS server that sends pebble's va
 
 from __future__ import annotations
 
-import json
 import re
 import ssl
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from tests.components.legacy_host.support import (
     loopback_only,
     nginx_command,
     nginx_conf,
+    pebble,
     served_certificate,
     settings,
     temp_layout,
@@ -36,35 +35,15 @@ HTTPS_SITE = "/etc/nginx/sites-available/amy-https.conf"
 
 def test_certbot_obtains_the_certificate_through_nginx_and_nginx_serves_it(tmp_path: Path) -> None:
     nginx, certbot = require("nginx"), require("certbot")
-    pebble, challtestsrv = require("pebble"), require("pebble-challtestsrv")
 
     layout = temp_layout(tmp_path, http_port=free_port(), https_port=free_port())
     Path(layout.log_dir).mkdir(parents=True)
     Path(layout.acme_webroot).mkdir(parents=True)
     written = write_files(tmp_path, render(settings(layout)))
 
-    # pebble's API listens with a certificate from a test CA that certbot is told to trust.
+    # pebble's API listens with a certificate from a test CA that certbot is told to trust; it validates HTTP-01 on
+    # this port of the address DNS gives for the domain: nginx's.
     ca = authority(tmp_path / "ca")
-    listener_certificate, listener_key = ca.issue(tmp_path / "pebble-tls", ["localhost"], ["127.0.0.1"])
-    acme_port, management_port, dns_port = free_port(), free_port(), free_port(udp=True)
-    pebble_config = tmp_path / "pebble.json"
-    pebble_config.write_text(
-        json.dumps(
-            {
-                "pebble": {
-                    "listenAddress": f"127.0.0.1:{acme_port}",
-                    "managementListenAddress": f"127.0.0.1:{management_port}",
-                    "certificate": str(listener_certificate),
-                    "privateKey": str(listener_key),
-                    # pebble validates HTTP-01 on this port of the address DNS gives for the domain: nginx's.
-                    "httpPort": layout.http_port,
-                    "tlsPort": free_port(),
-                    "ocspResponderURL": "",
-                    "externalAccountBindingRequired": False,
-                }
-            }
-        )
-    )
 
     nginx_dir = tmp_path / "nginx"
     sites = nginx_dir / "sites"
@@ -72,19 +51,8 @@ def test_certbot_obtains_the_certificate_through_nginx_and_nginx_serves_it(tmp_p
     (sites / "amy-http.conf").write_text(loopback_only(written[HTTP_SITE].read_text()))
     conf = nginx_conf(nginx_dir, [sites / "*.conf"])
 
-    dns = [
-        challtestsrv,
-        "-dns01", f"127.0.0.1:{dns_port}",
-        "-http01", "", "-https01", "", "-tlsalpn01", "",
-        "-management", f"127.0.0.1:{free_port()}",
-        "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
-    ]  # fmt: skip
-    acme = [pebble, "-config", str(pebble_config), "-dnsserver", f"127.0.0.1:{dns_port}", "-strict=false"]
-    # No validation delay, no rejected nonces: a fast, deterministic run.
-    acme_env = {"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"}
     with (
-        running(dns, log=tmp_path / "challtestsrv.out", ready=lambda: accepts(dns_port), what="pebble-challtestsrv DNS"),
-        running(acme, log=tmp_path / "pebble.out", env=acme_env, ready=lambda: accepts(acme_port), what="pebble"),
+        pebble(tmp_path, ca, layout.http_port) as acme,
         running(
             nginx_command(nginx, conf),
             log=nginx_dir / "nginx.out",
@@ -96,7 +64,7 @@ def test_certbot_obtains_the_certificate_through_nginx_and_nginx_serves_it(tmp_p
         result = run(
             [
                 certbot, "certonly", "--webroot", "-w", layout.acme_webroot, "-d", DOMAIN,
-                "--server", f"https://127.0.0.1:{acme_port}/dir",
+                "--server", f"https://127.0.0.1:{acme.port}/dir",
                 "--agree-tos", "-m", "ops@example.org", "--no-eff-email", "--non-interactive",
                 "--config-dir", str(directory / "config"), "--work-dir", str(directory / "work"),
                 "--logs-dir", str(directory / "logs"),
@@ -104,7 +72,7 @@ def test_certbot_obtains_the_certificate_through_nginx_and_nginx_serves_it(tmp_p
             env={"REQUESTS_CA_BUNDLE": str(ca.certificate)},
             timeout=60,
         )  # fmt: skip
-        assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n--- pebble ---\n{log_tail(tmp_path / 'pebble.out')}"
+        assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n--- pebble ---\n{log_tail(tmp_path / 'pebble.log')}"
         live = directory / "config/live" / DOMAIN
         assert (live / "fullchain.pem").is_file() and (live / "privkey.pem").is_file()
         # The file the CloudWatch agent collects as certbot's, under certbot's log directory.
@@ -130,9 +98,6 @@ def test_certbot_obtains_the_certificate_through_nginx_and_nginx_serves_it(tmp_p
         issued = ssl.PEM_cert_to_DER_cert((live / "cert.pem").read_text())
         assert served_certificate(layout.https_port) == issued
         # The whole chain nginx sends verifies against pebble's root for the domain.
-        context = ssl.create_default_context(cafile=str(ca.certificate))
-        with urllib.request.urlopen(f"https://127.0.0.1:{management_port}/roots/0", context=context, timeout=10) as response:
-            (tmp_path / "pebble-root.pem").write_bytes(response.read())
-        reply = https_request(layout.https_port, "/", cafile=tmp_path / "pebble-root.pem")
+        reply = https_request(layout.https_port, "/", cafile=acme.root)
         # No gunicorn here: the idle page's absence leaves nginx's own 503.
         assert reply.status == 503

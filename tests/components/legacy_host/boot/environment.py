@@ -19,14 +19,11 @@ configuration, and the IMDS address sent to the stand-in.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
-import ssl
 import subprocess
 import tempfile
 import textwrap
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +35,8 @@ from components.legacy_host import LOCAL_REDIS_URL
 from tests.components.legacy_host.boot.image import SUITE
 from tests.components.legacy_host.boot.releases import INDEX_HOST, INDEX_URL
 from tests.components.legacy_host.boot.vm import GuestForward
-from tests.components.legacy_host.support import Authority, authority
-from tests.system import accepts, free_port, require, running, unavailable, wait_until
+from tests.components.legacy_host.support import Authority, authority, pebble
+from tests.system import accepts, free_port, require, running, unavailable
 
 REGION = "eu-west-1"
 DOMAIN = "amy.test"
@@ -211,49 +208,8 @@ def acme(directory: Path, ca: Authority, http_port: int) -> Iterator[tuple[int, 
     """pebble on loopback (its directory at acme.amy.test through the guest forward), validating HTTP-01 on the
     host port that leads to the guest's port 80; pebble-challtestsrv answers its DNS with 127.0.0.1. Yields
     pebble's port and the file of its root certificate, which the site's chain verifies against."""
-    pebble, challtestsrv = require("pebble"), require("pebble-challtestsrv")
-    listener_certificate, listener_key = ca.issue(directory / "pebble-tls", [ACME_HOST, "localhost"], ["127.0.0.1"])
-    acme_port, management_port, dns_port = free_port(), free_port(), free_port(udp=True)
-    config = directory / "pebble.json"
-    config.write_text(
-        json.dumps(
-            {
-                "pebble": {
-                    "listenAddress": f"127.0.0.1:{acme_port}",
-                    "managementListenAddress": f"127.0.0.1:{management_port}",
-                    "certificate": str(listener_certificate),
-                    "privateKey": str(listener_key),
-                    "httpPort": http_port,
-                    "tlsPort": free_port(),
-                    "ocspResponderURL": "",
-                    "externalAccountBindingRequired": False,
-                }
-            }
-        )
-    )
-    dns = [
-        challtestsrv, "-dns01", f"127.0.0.1:{dns_port}", "-http01", "", "-https01", "", "-tlsalpn01", "",
-        "-management", f"127.0.0.1:{free_port()}", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
-    ]  # fmt: skip
-    command = [pebble, "-config", str(config), "-dnsserver", f"127.0.0.1:{dns_port}", "-strict=false"]
-    environment = {"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"}
-    with (
-        running(dns, log=directory / "challtestsrv.log", ready=lambda: accepts(dns_port), what="pebble-challtestsrv"),
-        running(command, log=directory / "pebble.log", env=environment, ready=lambda: accepts(acme_port), what="pebble"),
-    ):
-        root = directory / "pebble-root.pem"
-
-        def fetch_root() -> bool:
-            context = ssl.create_default_context(cafile=str(ca.certificate))
-            try:
-                with urllib.request.urlopen(f"https://127.0.0.1:{management_port}/roots/0", context=context, timeout=5) as reply:
-                    root.write_bytes(reply.read())
-            except OSError:
-                return False
-            return True
-
-        wait_until(fetch_root, "pebble's root certificate", timeout=30)
-        yield acme_port, root
+    with pebble(directory, ca, http_port, names=(ACME_HOST, "localhost")) as server:
+        yield server.port, server.root
 
 
 def forwards(files_port: int, aws_port: int, acme_port: int, database_port: int) -> list[GuestForward]:
