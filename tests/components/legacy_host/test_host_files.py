@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.legacy_host import files as files_module
 from components.legacy_host.files import (
     CERTBOT_LOG,
     TEMPLATES,
@@ -62,6 +63,21 @@ def test_cloud_init_accepts_the_cloud_config(tmp_path: Path, host_settings: Host
     assert result.returncode == 0, output
     assert f"Valid cloud-config: {config}" in output
     assert "deprecat" not in output.lower(), output
+
+
+@pytest.mark.parametrize("rq_workers", [True, False], ids=["with-rq", "without-rq"])
+def test_libyaml_and_pure_python_write_the_same_cloud_config(monkeypatch: pytest.MonkeyPatch, rq_workers: bool) -> None:
+    """The user data is the same bytes whether PyYAML has libyaml or not, so every machine plans the same host."""
+    assert yaml.__with_libyaml__, "PyYAML's wheels carry libyaml; this one was built without it"
+    host = settings(Layout.for_domain(DOMAIN), domain=DOMAIN, rq_workers=rq_workers)
+    host_files = render(host)
+    written = {}
+    for dumper in (yaml.CSafeDumper, yaml.SafeDumper):
+        monkeypatch.setattr(files_module, "_YAML_DUMPER", dumper)
+        written[dumper] = cloud_config(host, host_files)
+    assert written[yaml.CSafeDumper] == written[yaml.SafeDumper]
+    # Lines long enough that the two emitters, told a width, would fold them in different places.
+    assert max(len(line) for line in written[yaml.SafeDumper].splitlines()) > 1000
 
 
 def test_user_data_is_the_cloud_config_gzipped_under_ec2s_limit(host_settings: HostSettings, files: list[HostFile]) -> None:
