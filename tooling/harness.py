@@ -13,7 +13,8 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 import grpc
 import pulumi
 from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime import resource as resource_runtime
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -504,6 +507,24 @@ class ProgramError(Exception):
         self.registrations = registrations
 
 
+@contextmanager
+def _without_source_positions() -> Iterator[None]:
+    """The SDK's registrations without the stack trace and source position it gives the engine for each resource.
+
+    To find them it walks the whole Python stack, reading every frame's source file (linecache) and making each path a
+    URI, for every resource: a fifth of a plan, and more for the first, for what only the CLI's messages use. The mock
+    monitor reads neither (nor does RecordingMonitor); the SDK's own answer when it finds none is an empty trace.
+    """
+    original = getattr(resource_runtime, "_get_stack_trace", None)
+    if original is None:
+        raise RuntimeError("pulumi.runtime.resource no longer has _get_stack_trace: drop _without_source_positions")
+    resource_runtime._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        resource_runtime._get_stack_trace = original
+
+
 def record(
     stack: str,
     program: Callable[[], object],
@@ -521,8 +542,6 @@ def record(
 
     region = (config or {}).get(f"{PROJECT}:region", "us-east-1")
     monitor = RecordingMonitor(FakeCloud(region, account), on_register)
-    settings.ROOT.set(None)
-    mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
     exports: dict[str, Any] = {}
 
     async def main() -> None:
@@ -530,10 +549,14 @@ def record(
         outputs = getattr(settings.get_root_resource(), "outputs", {})
         exports.update(await pulumi.Output.from_input(outputs).future() or {})
 
-    try:
-        _sync_await(run_pulumi_func(main))
-    except pulumi.RunError as error:
-        raise ProgramError(str(error), list(monitor.registrations)) from None
+    with _without_source_positions():
+        settings.ROOT.set(None)
+        # The stack resource registers here.
+        mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
+        try:
+            _sync_await(run_pulumi_func(main))
+        except pulumi.RunError as error:
+            raise ProgramError(str(error), list(monitor.registrations)) from None
     return Plan(stack=stack, registrations=list(monitor.registrations), outputs=_plain(exports))
 
 

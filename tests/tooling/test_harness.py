@@ -3,11 +3,13 @@ would hand the program."""
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime import resource as resource_runtime
 
 from tests.stacks import NO_SUCH_STACK
 from tooling import harness
@@ -108,3 +110,21 @@ def test_what_a_provider_of_another_region_makes_lives_in_that_region() -> None:
     plan = record("unit", program)
     assert plan.one("aws:backup/vault:Vault", "home").outputs["arn"].split(":")[3] == "us-east-1"
     assert plan.one("aws:backup/vault:Vault", "copy").outputs["arn"].split(":")[3] == "us-west-2"
+
+
+def test_registrations_skip_the_sdks_stack_walk_and_leave_it_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's source positions (a walk of the whole stack per resource) are for the CLI; nothing under the mocks
+    reads them, so the harness skips them while it runs a program, and only then."""
+    walks: list[int] = []
+    original = resource_runtime._get_stack_trace
+    walk = traceback.extract_stack
+    monkeypatch.setattr(traceback, "extract_stack", lambda *args, **kwargs: walks.append(1) or walk(*args, **kwargs))
+
+    def program() -> None:
+        assert resource_runtime._get_stack_trace is not original
+        aws.s3.Bucket("walked")
+
+    [bucket] = record("unit", program).registrations
+    assert bucket.type == "aws:s3/bucket:Bucket"
+    assert walks == []
+    assert resource_runtime._get_stack_trace is original
