@@ -274,13 +274,18 @@ def plan_at(ref: str, stack: str, root: Path, python: str) -> dict[str, Any]:
             raise ReviewError(f"cannot check out {ref}: {added.stderr.strip()}")
         try:
             written = Path(directory) / "plan.json"
+            # pulumi-aws loaded lazily by this tree's finder (tooling/lazy_sdk.py), whatever REF's tooling was: it
+            # concerns the virtualenv's SDK, not the program.
             script = (
-                "import json, sys; from tooling.harness import run; "
+                "import importlib.util, json, sys; "
+                "spec = importlib.util.spec_from_file_location('lazy_sdk', sys.argv[3]); "
+                "lazy = importlib.util.module_from_spec(spec); spec.loader.exec_module(lazy); lazy.install(); "
+                "from tooling.harness import run; "
                 "open(sys.argv[2], 'w').write(json.dumps(run(sys.argv[1]).as_json()))"
             )
             environment = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
             result = subprocess.run(
-                [python, "-c", script, stack, str(written)],
+                [python, "-c", script, stack, str(written), str(Path(__file__).with_name("lazy_sdk.py"))],
                 cwd=worktree,
                 env=environment,
                 capture_output=True,

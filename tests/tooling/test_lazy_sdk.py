@@ -1,0 +1,96 @@
+"""pulumi-aws's service packages loaded a module at a time (tooling/lazy_sdk.py) give the program exactly what the
+packages loaded whole give it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from inspect import ismodule
+from pathlib import Path
+
+import pulumi_aws
+import pytest
+
+from tooling import account, lazy_sdk
+from tooling.harness import ROOT, run
+
+# Every variant of every stack, planned with the service packages loaded lazily, as bin/plan does; then what that
+# process loaded of pulumi-aws.
+LAZY_PLANS = """
+import json, sys
+from tooling import lazy_sdk
+lazy_sdk.install()
+from tooling import account
+from tooling.harness import run
+plans = {label: run(*variant).as_json() for label, variant in account.variants().items()}
+loaded = sorted(name for name in sys.modules if name.startswith("pulumi_aws."))
+json.dump({"plans": plans, "loaded": loaded}, sys.stdout)
+"""
+
+
+@pytest.fixture(scope="module")
+def lazily() -> dict:
+    result = subprocess.run([sys.executable, "-c", LAZY_PLANS], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_every_variant_registers_the_same_as_with_the_packages_loaded_whole(lazily: dict) -> None:
+    # This process imports pulumi-aws as it comes: the tests never install the finder.
+    assert not any(isinstance(finder, lazy_sdk.LazyServicePackages) for finder in sys.meta_path)
+    whole = {label: json.loads(json.dumps(run(*variant).as_json())) for label, variant in account.variants().items()}
+    assert lazily["plans"] == whole
+
+
+def test_the_lazy_plans_load_a_fraction_of_the_modules(lazily: dict) -> None:
+    loaded = set(lazily["loaded"])
+    assert "pulumi_aws.ec2.security_group" in loaded
+    assert "pulumi_aws.ec2._inputs" in loaded
+    # A module of a package the program uses, for a resource it never declares.
+    assert "pulumi_aws.ec2.vpn_connection" not in loaded
+    ec2 = Path(pulumi_aws.__file__).parent / "ec2"
+    assert len([name for name in loaded if name.startswith("pulumi_aws.ec2.")]) < len(list(ec2.glob("*.py"))) / 4
+
+
+def test_each_name_a_package_exports_is_the_object_its_index_leads_to() -> None:
+    """The index (later star imports win, as in the package's own __init__) against every package the program uses,
+    loaded whole in this process."""
+    packages = sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")})
+    for package in packages:
+        whole = importlib.import_module(f"pulumi_aws.{package}")
+        index, modules = lazy_sdk.package_index(Path(whole.__file__ or ""))
+        assert modules <= {"outputs"}
+        for name, module in index.items():
+            assert getattr(whole, name) is getattr(importlib.import_module(f"pulumi_aws.{package}.{module}"), name), name
+        exported = {name for name, value in vars(whole).items() if not name.startswith("_") and not ismodule(value)}
+        assert exported == set(index), package
+
+
+def test_a_function_named_as_its_module_is_the_function_whatever_is_read_first() -> None:
+    """`pulumi_aws.acm.get_certificate` is a module and, once the package has star-imported it, the function in it."""
+    script = (
+        "from tooling import lazy_sdk; lazy_sdk.install(); import pulumi_aws as aws; "
+        "aws.acm.GetCertificateResult; print(callable(aws.acm.get_certificate), aws.acm.get_certificate.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "pulumi_aws.acm.get_certificate"]
+
+
+def test_a_package_not_as_generated_is_loaded_whole(tmp_path: Path) -> None:
+    package = tmp_path / "odd"
+    package.mkdir()
+    (package / "thing.py").write_text("__all__ = ['Thing']\nclass Thing: ...\n")
+    (package / "__init__.py").write_text("from .thing import *\nTHING_COUNT = 1\n")
+    with pytest.raises(lazy_sdk.NotGeneratedError, match="THING_COUNT"):
+        lazy_sdk.package_index(package / "__init__.py")
+    (package / "__init__.py").write_text("from .thing import *\n")
+    (package / "thing.py").write_text("class Thing: ...\n")
+    with pytest.raises(lazy_sdk.NotGeneratedError, match="states no __all__"):
+        lazy_sdk.package_index(package / "__init__.py")
+
+
+def test_installing_after_pulumi_aws_is_imported_is_refused() -> None:
+    assert "pulumi_aws" in sys.modules
+    with pytest.raises(RuntimeError, match="must run before pulumi_aws is imported"):
+        lazy_sdk.install()
