@@ -586,9 +586,17 @@ def _botocore_member(path: str) -> dict[str, Any]:
     return shape
 
 
-@cache
+_LIMITS: dict[Rule, Limits] = {}
+
+
 def limits(rule: Rule) -> Limits:
-    """The rule with botocore's min, max and pattern read in."""
+    """The rule with botocore's min, max and pattern read in, once."""
+    if rule not in _LIMITS:
+        _LIMITS[rule] = _read_limits(rule)
+    return _LIMITS[rule]
+
+
+def _read_limits(rule: Rule) -> Limits:
     minimum, maximum, patterns = rule.min, rule.max, list(rule.patterns)
     if rule.botocore:
         shape = _botocore_member(rule.botocore)
@@ -611,13 +619,15 @@ def limits(rule: Rule) -> Limits:
     )
 
 
-def prepare() -> None:
-    """Read every rule's limits now (botocore's models take a moment), rather than during the first check."""
-    for entry in RULES.values():
-        if isinstance(entry, tuple):
-            for name in entry:
-                if name.rule:
-                    limits(name.rule)
+def read_limits() -> dict[Rule, Limits]:
+    """Every rule's limits, read now. botocore's models take a fifth of a second to read, so `bin/plan` reads them in a
+    process of its own while it loads the program, and gives them to its own with `learn`."""
+    return {name.rule: limits(name.rule) for entry in RULES.values() if isinstance(entry, tuple) for name in entry if name.rule}
+
+
+def learn(known: Mapping[Rule, Limits]) -> None:
+    """Limits read elsewhere (`read_limits` in another process), used as if read here."""
+    _LIMITS.update(known)
 
 
 @dataclass(frozen=True)

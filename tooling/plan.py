@@ -26,17 +26,19 @@ import json
 import multiprocessing
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.pool import AsyncResult
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from tooling import account, diagram
+from tooling import account, diagram, lazy_sdk
 from tooling.harness import ROOT, Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 from tooling.review import Review, ReviewError, plan_at, review
+
+T = TypeVar("T")
 
 
 def render_tree(plan: Plan) -> list[str]:
@@ -72,17 +74,18 @@ def render_counts(plan: Plan) -> list[str]:
 
 
 def load_program() -> None:
-    """Import what the program imports, and the pulumi-aws module of every type the account model knows (the
-    program's types), which pulumi-aws loads only at first use (reading an attribute of its lazy module loads it):
-    a worker forked after this loads none of it again, nor does this process's own plan."""
+    """Import what the program imports, and the pulumi-aws class of every type the account model knows (the program's
+    types, in every layout), which pulumi-aws loads only at first use (tooling/lazy_sdk.py): a worker forked after
+    this loads none of it again, nor does this process's own plan."""
     for statement in ast.parse((ROOT / "__main__.py").read_text()).body:
         if isinstance(statement, ast.ImportFrom) and statement.module:
             importlib.import_module(statement.module)
         elif isinstance(statement, ast.Import):
             for alias in statement.names:
                 importlib.import_module(alias.name)
-    for module in sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")}):
-        getattr(importlib.import_module(f"pulumi_aws.{module}"), "__all__", None)
+    for type_ in sorted(t for t in account.RULES if t.startswith("aws:")):
+        module, name = type_.split(":")[1].split("/")[0], type_.rsplit(":", 1)[1]
+        getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
 
 
 # The parent's event loop, as the forked worker found it: kept, never closed, since closing it would unregister the
@@ -98,23 +101,70 @@ def _own_event_loop() -> None:
     policy.set_event_loop(policy.new_event_loop())
 
 
-@contextmanager
-def planned_beside(variants: dict[str, account.Variant]) -> Iterator[AsyncResult[dict[str, Plan]]]:
-    """The variants, planned in a worker on the other core while this process plans its own stack.
+def _plan_variants(variants: dict[str, account.Variant]) -> dict[str, Plan]:
+    _own_event_loop()
+    return account.plan_variants(variants)
 
-    The worker is forked once the program is loaded, so it loads none of it again, and before this run opens its gRPC
-    channel to the policy pack or starts its threads.
+
+class Forked(Generic[T]):
+    """A call run in a process forked now, on the other core; its result, or what it raised, read once.
+
+    A fork copies only the thread that forks: every fork of a run comes before it opens its gRPC channel to the policy
+    pack or starts a thread, and with a pipe rather than a multiprocessing pool, which starts threads of its own.
     """
-    load_program()
-    with multiprocessing.get_context("fork").Pool(1, initializer=_own_event_loop) as pool:
-        yield pool.apply_async(account.plan_variants, (variants,))
+
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self._results, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(sender, function, args), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> T:
+        try:
+            raised, value = self._results.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"a forked worker of bin/plan ended without a result (exit {self._process.exitcode})") from None
+        if raised:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._results.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
 
 
-def account_verdict(plan: Plan, others: AsyncResult[dict[str, Plan]]) -> tuple[list[str], bool]:
-    """The report on one account holding the stack's plan and the others, and whether it found no problem."""
-    account.prepare()  # botocore's models load here while the worker finishes
+def _send_result(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        plans = {plan.stack: plan, **others.get()}
+        result: tuple[bool, Any] = (False, function(*args))
+    except BaseException as error:  # whatever it raised, raised again in the parent
+        result = (True, error)
+    try:
+        sender.send(result)
+    except Exception as error:  # a result or an exception that does not pickle
+        sender.send((True, RuntimeError(f"a forked worker of bin/plan could not send {result[1]!r}: {error}")))
+    sender.close()
+
+
+@contextmanager
+def forked(function: Callable[..., T], *args: Any) -> Iterator[Forked[T]]:
+    call = Forked(function, *args)
+    try:
+        yield call
+    finally:
+        call.close()
+
+
+def account_verdict(
+    plan: Plan, limits: Forked[dict[account.Rule, account.Limits]], others: Forked[dict[str, Plan]]
+) -> tuple[list[str], bool]:
+    """The report on one account holding the stack's plan and the others, and whether it found no problem."""
+    account.learn(limits.result())
+    try:
+        plans = {plan.stack: plan, **others.result()}
     except account.AccountError as error:
         return [f"account: cannot plan {error}"], False
     report = account.check(plans)
@@ -133,20 +183,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--diagram", type=Path, metavar="PATH.svg", help="draw the stack's architecture to PATH.svg")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as running:
+        # The pack starts first, on the other core while this process loads the program, and analyzes resources
+        # while the program runs.
+        server = running.enter_context(policy_server())
         before: Future[dict[str, Any]] | None = None
         change: Review | None = None
-        others: AsyncResult[dict[str, Plan]] | None = None
+        limits: Forked[dict[account.Rule, account.Limits]] | None = None
+        others: Forked[dict[str, Plan]] | None = None
         if args.against:
             # The plan at REF runs in its own process on the other core while this one plans the working tree; the
             # account is the plain plan's to report.
             executor = running.enter_context(ThreadPoolExecutor(1))
             before = executor.submit(plan_at, args.against, args.stack, ROOT, sys.executable)
         else:
+            # On the other core: botocore's limits while this process loads the program, then the other variants
+            # in a worker forked once it is loaded, which loads none of it again.
+            limits = running.enter_context(forked(account.read_limits))
             variants = account.variants()
             del variants[args.stack]
-            others = running.enter_context(planned_beside(variants))
-        # The pack starts in its own process and analyzes resources while the program runs.
-        server = running.enter_context(policy_server())
+            load_program()
+            others = running.enter_context(forked(_plan_variants, variants))
         analysis = Analysis(server, args.stack, policy_config(args.stack))
         try:
             plan = run(args.stack, on_register=analysis.register)
@@ -176,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             args.diagram.write_text(diagram.render(plan))
             print(f"\nDrew the stack to {args.diagram}")
         verdict = analysis.verdict(plan)
-        account_lines, account_ok = account_verdict(plan, others) if others is not None else ([], True)
+        account_lines, account_ok = account_verdict(plan, limits, others) if limits and others else ([], True)
     print(f"\nPolicies (policies/{args.stack}.json):")
     print("\n".join([*verdict.lines(), *account_lines]))
     return 1 if verdict.mandatory or not account_ok or (change is not None and change.at_risk) else 0
@@ -186,6 +242,7 @@ if __name__ == "__main__":
     # A short run: the cyclic collector, during the run and once more at exit,
     # would only re-scan the SDK's many thousand classes, a third of the time.
     gc.disable()
+    lazy_sdk.install()
     status = main()
     gc.freeze()
     sys.exit(status)

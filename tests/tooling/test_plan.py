@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,20 @@ def test_a_variant_the_program_refuses_fails_the_account(
     monkeypatch.setattr(account, "variants", lambda: {stack: account.Variant(stack, {}), "testing, short logs": refused})
     assert plan_command.main([stack]) == 1
     assert "account: cannot plan testing, short logs: stack 'testing': 1 configuration problem(s)" in capsys.readouterr().out
+
+
+def test_a_forked_call_returns_its_result_or_raises_what_it_raised() -> None:
+    with plan_command.forked(sum, [1, 2]) as call:
+        assert call.result() == 3
+    with plan_command.forked(int, "not a number") as call, pytest.raises(ValueError, match="not a number"):
+        call.result()
+
+
+def test_a_forked_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with plan_command.forked(os._exit, 3) as call, pytest.raises(RuntimeError, match=r"without a result \(exit 3\)"):
+        call.result()
+
+
+def test_what_a_forked_call_cannot_send_is_an_error_naming_it() -> None:
+    with plan_command.forked(threading.Lock) as call, pytest.raises(RuntimeError, match="could not send <unlocked"):
+        call.result()
