@@ -1,27 +1,33 @@
-"""pulumi-aws's service packages, each module loaded when a name from it is first used.
+"""pulumi-aws loaded lazily: a service package's modules when a name from them is first used, and the annotations
+in them when something asks for them.
 
 `aws.ec2.SecurityGroup` executes `pulumi_aws/ec2/__init__.py`, which star-imports every one of the package's modules
-(ec2 has 183): the offline plan of a stack declares some sixty types and loaded some seven hundred modules for them,
-about a third of its time. `install()` puts a finder before Python's own that loads each service package's
-`__init__.py` differently: what it star-imports becomes an index of name → module, read from the `from .x import *`
-lines and each module's `__all__`, and a module `__getattr__` (PEP 562) imports the module defining a name when the
-program first reads it. The modules themselves, and every class in them, are pulumi-aws's own, loaded by Python's
-own loader; only when they are loaded changes. A package whose `__init__.py` holds a line other than the generated
-ones is loaded as it is. tests/tooling/test_lazy_sdk.py checks that every variant of every stack registers exactly
-what it registers with the packages loaded whole.
+(ec2 has 183): the offline plan of a stack declares some sixty types and loaded some nine hundred modules for them,
+about a third of its time, most of it evaluating their annotations. `install()` puts a finder before Python's own
+that loads each generated service package's `__init__.py` as an index of name → module, read from its
+`from .x import *` lines and each module's `__all__`, and a module `__getattr__` (PEP 562) that imports the module
+defining a name when the program first reads it; and that compiles every pulumi-aws module with its annotations
+postponed (PEP 563, `DeferredAnnotationsLoader`). The modules, and every class in them, are pulumi-aws's own, from its
+own files; only when they load changes. A package whose `__init__.py` holds a line other than the generated ones is
+loaded as it is. tests/tooling/test_lazy_sdk.py checks that every variant of every stack registers exactly what it
+registers with pulumi-aws loaded as it comes.
 
 Only the offline plan installs it; the tests and `pulumi up` import pulumi-aws as it comes.
 """
 
 from __future__ import annotations
+import __future__
 
 import importlib
 import importlib.machinery
+import marshal
+import os
 import re
+import struct
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any, Protocol
 
 
@@ -30,6 +36,9 @@ class Loader(Protocol):
 
 
 PACKAGE = "pulumi_aws"
+# Where DeferredAnnotationsLoader keeps pulumi-aws's code: in the virtualenv, which holds the SDK it was compiled from.
+CACHE = Path(sys.prefix) / "amy-deferred-annotations"
+_POSTPONED = __future__.annotations.compiler_flag
 
 _STAR = re.compile(r"from \.(\w+) import \*")
 _MODULE = re.compile(r"from \. import (\w+)")
@@ -132,19 +141,62 @@ class _LazyPackageLoader:
         module.__dict__["__getattr__"] = _lazy_getattr(module, index, modules)
 
 
+class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
+    """A module compiled as under `from __future__ import annotations` (PEP 563), its code kept in `cache`.
+
+    Every parameter and property of pulumi-aws's generated classes is annotated (`Optional[pulumi.Input[str]]`), and
+    evaluating those as each class is defined was most of what is left of loading it. Postponed, an annotation is a
+    string until something asks for it: the SDK does, through typing.get_type_hints, for the types a plan uses. The
+    code cannot go to the module's own __pycache__, where Python would load it in place of the usual compilation; it
+    goes to `cache`, checked against the source's mtime and size as a .pyc is.
+    """
+
+    def __init__(self, fullname: str, path: str, cache: Path) -> None:
+        super().__init__(fullname, path)
+        self._cache = cache / f"{fullname}.{sys.implementation.cache_tag}.code"
+
+    def get_code(self, fullname: str) -> CodeType:
+        source = self.get_filename(fullname)
+        stat = os.stat(source)
+        header = struct.pack("<qq", stat.st_mtime_ns, stat.st_size)
+        try:
+            cached = self._cache.read_bytes()
+            if cached[: len(header)] == header:
+                return marshal.loads(memoryview(cached)[len(header) :])
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        code = compile(self.get_data(source), source, "exec", flags=_POSTPONED, dont_inherit=True)
+        try:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            written = self._cache.with_name(f".{self._cache.name}.{os.getpid()}")
+            written.write_bytes(header + marshal.dumps(code))
+            written.replace(self._cache)
+        except OSError:
+            pass  # compiled again next time
+        return code
+
+
 class LazyServicePackages:
-    """Finds pulumi-aws's service packages (`pulumi_aws.ec2`, …) and has them load their modules on first use."""
+    """Finds pulumi-aws's service packages (`pulumi_aws.ec2`, …) and has them load their modules on first use, and
+    its modules, compiled with their annotations postponed."""
+
+    def __init__(self, cache: Path = CACHE) -> None:
+        self._cache = cache
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        parent, _, name = fullname.rpartition(".")
-        if parent != PACKAGE or name.startswith("_"):
+        if not fullname.startswith(f"{PACKAGE}."):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-        if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        if spec is None or spec.origin is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             return spec
-        spec.loader = _LazyPackageLoader(spec.loader)  # pyright: ignore[reportAttributeAccessIssue] - a Loader by protocol
+        parent, _, name = fullname.rpartition(".")
+        if spec.submodule_search_locations:
+            if parent == PACKAGE and not name.startswith("_"):
+                spec.loader = _LazyPackageLoader(spec.loader)  # pyright: ignore[reportAttributeAccessIssue] - a Loader by protocol
+            return spec
+        spec.loader = DeferredAnnotationsLoader(fullname, spec.origin, self._cache)
         return spec
 
 

@@ -4,13 +4,16 @@ packages loaded whole give it."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import subprocess
 import sys
 from inspect import ismodule
 from pathlib import Path
+from types import ModuleType
 
 import pulumi_aws
+import pulumi_aws as aws
 import pytest
 
 from tooling import account, lazy_sdk
@@ -26,7 +29,9 @@ from tooling import account
 from tooling.harness import run
 plans = {label: run(*variant).as_json() for label, variant in account.variants().items()}
 loaded = sorted(name for name in sys.modules if name.startswith("pulumi_aws."))
-json.dump({"plans": plans, "loaded": loaded}, sys.stdout)
+from pulumi_aws.ec2.security_group import SecurityGroupArgs
+annotations = sorted({type(value).__name__ for value in SecurityGroupArgs.__init__.__annotations__.values()})
+json.dump({"plans": plans, "loaded": loaded, "annotations": annotations}, sys.stdout)
 """
 
 
@@ -51,6 +56,44 @@ def test_the_lazy_plans_load_a_fraction_of_the_modules(lazily: dict) -> None:
     assert "pulumi_aws.ec2.vpn_connection" not in loaded
     ec2 = Path(pulumi_aws.__file__).parent / "ec2"
     assert len([name for name in loaded if name.startswith("pulumi_aws.ec2.")]) < len(list(ec2.glob("*.py"))) / 4
+
+
+def test_the_lazy_plans_postpone_pulumi_awss_annotations(lazily: dict) -> None:
+    assert lazily["annotations"] == ["str"]
+    assert not isinstance(next(iter(aws.ec2.SecurityGroupArgs.__init__.__annotations__.values())), str)
+
+
+def load(name: str, path: Path, cache: Path) -> ModuleType:
+    loader = lazy_sdk.DeferredAnnotationsLoader(name, str(path), cache)
+    spec = importlib.util.spec_from_loader(name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_postponed_code_is_kept_and_compiled_again_when_the_source_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text("def f(x: Undefined) -> int:\n    return 1\n")
+    cache = tmp_path / "cache"
+    # Evaluated at definition, `Undefined` would fail: postponed, it is the string.
+    assert load("amy_probe", source, cache).f.__annotations__ == {"x": "Undefined", "return": "int"}
+    [kept] = cache.iterdir()
+    assert kept.name == f"amy_probe.{sys.implementation.cache_tag}.code"
+    with monkeypatch.context() as patched:
+        patched.setattr("builtins.compile", lambda *args, **kwargs: pytest.fail("compiled again"))
+        assert load("amy_probe", source, cache).f(0) == 1
+    source.write_text("def f(x: Undefined) -> int:\n    return 22\n")
+    assert load("amy_probe", source, cache).f(0) == 22
+
+
+def test_without_a_cache_it_compiles_each_time(tmp_path: Path) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text("def f() -> Undefined:\n    return 3\n")
+    (tmp_path / "not-a-directory").write_text("")
+    assert load("amy_probe_uncached", source, tmp_path / "not-a-directory" / "cache").f() == 3
 
 
 def test_each_name_a_package_exports_is_the_object_its_index_leads_to() -> None:
