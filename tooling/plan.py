@@ -20,10 +20,10 @@ import argparse
 import ast
 import asyncio
 import contextlib
-import gc
 import importlib
 import json
 import multiprocessing
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from tooling import account, diagram, lazy_sdk
+from tooling import account, diagram
 from tooling.harness import ROOT, Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 from tooling.review import Review, ReviewError, plan_at, review
@@ -171,7 +171,8 @@ def account_verdict(
     return report.lines(), report.ok
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, pack: subprocess.Popen[str] | None = None) -> int:
+    """The command; `pack` is the policy pack's process if it was started already (tooling/cli.py)."""
     parser = argparse.ArgumentParser(prog="plan", description="Offline plan of a stack of AMY's infrastructure.")
     parser.add_argument("stack", choices=known_stacks())
     parser.add_argument(
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as running:
         # The pack starts first, on the other core while this process loads the program, and analyzes resources
         # while the program runs.
-        server = running.enter_context(policy_server())
+        server = running.enter_context(policy_server(pack))
         before: Future[dict[str, Any]] | None = None
         change: Review | None = None
         limits: Forked[dict[account.Rule, account.Limits]] | None = None
@@ -239,10 +240,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # A short run: the cyclic collector, during the run and once more at exit,
-    # would only re-scan the SDK's many thousand classes, a third of the time.
-    gc.disable()
-    lazy_sdk.install()
-    status = main()
-    gc.freeze()
-    sys.exit(status)
+    from tooling.cli import main as run_command
+
+    sys.exit(run_command())

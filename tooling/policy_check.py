@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import queue
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,9 +22,10 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from tooling.harness import PROJECT, ROOT, Plan, Registration
+from tooling import pack_process
+from tooling.harness import PROJECT, Plan, Registration
 
-PACK = ROOT / "policies"
+PACK = pack_process.PACK
 START_TIMEOUT_SECONDS = 30
 LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -67,16 +67,10 @@ class Verdict:
 
 
 class PolicyServer:
-    """The pack's analyzer process and a client for it."""
+    """The pack's analyzer process (started now, or already starting) and a client for it."""
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", str(PACK / "__main__.py")],
-            cwd=PACK,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    def __init__(self, process: subprocess.Popen[str] | None = None) -> None:
+        self.process = process or pack_process.start()
 
     def connect(self) -> analyzer_pb2_grpc.AnalyzerStub:
         assert self.process.stdout is not None
@@ -97,8 +91,8 @@ class PolicyServer:
 
 
 @contextmanager
-def policy_server() -> Iterator[PolicyServer]:
-    server = PolicyServer()
+def policy_server(process: subprocess.Popen[str] | None = None) -> Iterator[PolicyServer]:
+    server = PolicyServer(process)
     try:
         yield server
     finally:

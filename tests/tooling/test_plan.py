@@ -14,7 +14,7 @@ import pytest
 
 from stack_config import StackConfig
 from tests.stacks import NO_SUCH_STACK, STACKS, config_of, plan_exit_status
-from tooling import account
+from tooling import account, cli
 from tooling import plan as plan_command
 from tooling.account import BadName, Claimant, Report
 from tooling.harness import ROOT, Plan
@@ -210,3 +210,21 @@ def test_a_forked_worker_that_dies_is_an_error_not_a_hang() -> None:
 def test_what_a_forked_call_cannot_send_is_an_error_naming_it() -> None:
     with plan_command.forked(threading.Lock) as call, pytest.raises(RuntimeError, match="could not send <unlocked"):
         call.result()
+
+
+def test_bin_plan_stops_the_pack_it_started_when_the_plan_stops_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tooling/cli.py starts the pack before anything else; a usage error must not leave it running."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start() -> subprocess.Popen[str]:
+        started.append(subprocess.Popen(["sleep", "60"], text=True))
+        return started[-1]
+
+    monkeypatch.setattr(cli.pack_process, "start", start)
+    # Not in this process: the tests import pulumi-aws as it comes, and keep their collector.
+    monkeypatch.setattr(cli.lazy_sdk, "install", lambda: None)
+    monkeypatch.setattr(cli.gc, "disable", lambda: None)
+    with pytest.raises(SystemExit):
+        cli.main(["--no-such-option"])
+    [pack] = started
+    assert pack.returncode is not None
