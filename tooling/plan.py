@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from tooling import account, diagram
+from tooling import account
 from tooling.harness import ROOT, Plan, ProgramError, Registration, known_stacks, run
 from tooling.policy_check import Analysis, policy_config, policy_server
 from tooling.review import Review, ReviewError, plan_at, review
@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None, pack: subprocess.Popen[str] | None = Non
             args.json.write_text(json.dumps(written, indent=2, sort_keys=True) + "\n")
             print(f"\nWrote the {'review' if before else 'registrations'} to {args.json}")
         if args.diagram:
+            from tooling import diagram  # noqa: PLC0415 - graphviz only for the plans that draw
+
             args.diagram.write_text(diagram.render(plan))
             print(f"\nDrew the stack to {args.diagram}")
         verdict = analysis.verdict(plan)
