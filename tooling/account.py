@@ -20,6 +20,7 @@ they carry them, otherwise written here next to the source they come from.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -528,6 +529,24 @@ class Variant(NamedTuple):
 
 class AccountError(Exception):
     """A variant the program refuses to plan."""
+
+
+_TOKEN = re.compile(r"(\w+):(\w+)(?:/\w+)?:(\w+)")
+
+
+def sdk_location(type_: str) -> tuple[str, str]:
+    """Where the SDK defines a type: `aws:lb/loadBalancer:LoadBalancer` is `LoadBalancer` in `pulumi_aws.lb`."""
+    token = _TOKEN.fullmatch(type_)
+    if token is None:
+        raise ValueError(f"{type_!r} is not a resource type token")
+    package, module, name = token.groups()
+    return f"pulumi_{package}.{module}", name
+
+
+def sdk_class(type_: str) -> type:
+    """The SDK's class of a type token, loading its module if it is not yet."""
+    module, name = sdk_location(type_)
+    return getattr(importlib.import_module(module), name)
 
 
 def variants() -> dict[str, Variant]:

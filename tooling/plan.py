@@ -84,8 +84,7 @@ def load_program() -> None:
             for alias in statement.names:
                 importlib.import_module(alias.name)
     for type_ in sorted(t for t in account.RULES if t.startswith("aws:")):
-        module, name = type_.split(":")[1].split("/")[0], type_.rsplit(":", 1)[1]
-        getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
+        account.sdk_class(type_)
 
 
 # The parent's event loop, as the forked worker found it: kept, never closed, since closing it would unregister the

@@ -11,8 +11,6 @@ from functools import cache
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_awsx as awsx
-import pulumi_command as command
 import pytest
 
 from stack_config.web import moved_to_ecs
@@ -282,14 +280,6 @@ def test_every_rule_reads_and_what_one_process_reads_another_can_use(monkeypatch
     assert account.limits(role) == known[role]
 
 
-def _sdk_class(type_: str) -> type:
-    """The SDK's class of a type token: `aws:lb/loadBalancer:LoadBalancer` is `pulumi_aws.lb.LoadBalancer`."""
-    token = re.fullmatch(r"(\w+):(\w+)(?:/\w+)?:(\w+)", type_)
-    assert token, type_
-    package, module, name = token.groups()
-    return getattr(getattr({"aws": aws, "awsx": awsx, "command": command}[package], module), name)
-
-
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -298,7 +288,7 @@ def _snake(name: str) -> str:
 def test_each_rule_reads_inputs_the_type_has(type_: str) -> None:
     entry = RULES[type_]
     assert isinstance(entry, tuple)
-    inputs = set(inspect.signature(_sdk_class(type_)._internal_init).parameters)  # type: ignore[attr-defined]
+    inputs = set(inspect.signature(account.sdk_class(type_)._internal_init).parameters)  # type: ignore[attr-defined]
     for name in entry:
         assert isinstance(name, Name)
         assert {_snake(name.input), *(_snake(w.input) for w in name.within)} <= inputs

@@ -99,13 +99,13 @@ def test_without_a_cache_it_compiles_each_time(tmp_path: Path) -> None:
 def test_each_name_a_package_exports_is_the_object_its_index_leads_to() -> None:
     """The index (later star imports win, as in the package's own __init__) against every package the program uses,
     loaded whole in this process."""
-    packages = sorted({type_.split(":")[1].split("/")[0] for type_ in account.RULES if type_.startswith("aws:")})
+    packages = sorted({account.sdk_location(type_)[0] for type_ in account.RULES if type_.startswith("aws:")})
     for package in packages:
-        whole = importlib.import_module(f"pulumi_aws.{package}")
+        whole = importlib.import_module(package)
         index, modules = lazy_sdk.package_index(Path(whole.__file__ or ""))
         assert modules <= {"outputs"}
         for name, module in index.items():
-            assert getattr(whole, name) is getattr(importlib.import_module(f"pulumi_aws.{package}.{module}"), name), name
+            assert getattr(whole, name) is getattr(importlib.import_module(f"{package}.{module}"), name), name
         exported = {name for name, value in vars(whole).items() if not name.startswith("_") and not ismodule(value)}
         assert exported == set(index), package
 
