@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None, pack: subprocess.Popen[str] | None = Non
     parser.add_argument("--diagram", type=Path, metavar="PATH.svg", help="draw the stack's architecture to PATH.svg")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as running:
-        # The pack starts first, on the other core while this process loads the program, and analyzes resources
-        # while the program runs.
+        # The pack (started by bin/plan before its imports, else now) starts up on the other core while this process
+        # loads the program, and analyzes resources while the program runs.
         server = running.enter_context(policy_server(pack))
         before: Future[dict[str, Any]] | None = None
         change: Review | None = None

@@ -25,7 +25,6 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from tooling import pack_process
 from tooling.harness import PROJECT, Plan, Registration
 
-PACK = pack_process.PACK
 START_TIMEOUT_SECONDS = 30
 LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -218,7 +217,7 @@ class Analysis:
 
 
 def policy_config(stack: str) -> dict[str, Any]:
-    path = PACK / f"{stack}.json"
+    path = pack_process.PACK / f"{stack}.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
